@@ -1,0 +1,19 @@
+# The namespace library itself: both topologies come up, carry traffic, and
+# loss in the bridging namespace is real.
+. "$(dirname "$0")/lib.sh"
+need_root
+ns_pair
+check "A pings B over the veth pair (IPv4)" in_ns "$NS_A" ping -c 1 -W 2 "$IP_B"
+check "A pings B over the veth pair (IPv6)" in_ns "$NS_A" ping -6 -c 1 -W 2 "$IP6_B"
+off=$(ip netns exec "$NS_A" ethtool -k "$IF_A" | awk '/^tcp-segmentation-offload:/{print $2}')
+is "offloads are off on the veth" "$off" "off"
+ip netns del "$NS_A"; ip netns del "$NS_B"; _ns_made=()
+ns_bridged
+check "A pings B through the bridging namespace" in_ns "$NS_A" ping -c 2 -i 0.2 -W 2 "$IP_B"
+ns_loss 100
+if in_ns "$NS_A" ping -c 2 -i 0.2 -W 1 "$IP_B" >/dev/null 2>&1; then
+	not_ok "100% loss in the bridge drops everything"
+else
+	ok "100% loss in the bridge drops everything"
+fi
+done_testing

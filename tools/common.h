@@ -1,0 +1,28 @@
+/* Helpers shared by the subcommands: option values checked with messages
+ * that name the bad input, and privilege dropping. */
+#ifndef RAWNET_TOOLS_COMMON_H
+#define RAWNET_TOOLS_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit codes of every subcommand. */
+#define EXIT_OK      0
+#define EXIT_NOREPLY 1  /* no answer / failed transfer */
+#define EXIT_USAGE   2  /* bad usage or error */
+
+/* Parses a decimal (or 0x hex) integer in [min, max]; on failure prints
+ * "rawnet: NAME: VALUE is ..." and exits 2. */
+long long opt_int(const char *name, const char *s, long long min, long long max);
+
+/* Parses seconds as a decimal fraction ("0.2", "1", "1.5s", "200ms"), in
+ * [min, max]; exits 2 naming the bad value. */
+double opt_seconds(const char *name, const char *s, double min, double max);
+
+/* Switches to user (name or uid) after sockets are open; exits 2 on failure. */
+void drop_privileges(const char *user);
+
+/* Monotonic time in seconds. */
+double mono_now(void);
+
+#endif
