@@ -1,0 +1,63 @@
+/* AF_PACKET sockets: a TPACKET_V3 mmap RX ring (capture, bridging) and frame
+ * transmission, on one interface or all of them. See packet(7). */
+#ifndef RAWNET_PACKET_H
+#define RAWNET_PACKET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sock_fprog;
+
+enum rn_direction {
+	RN_DIR_INOUT = 0,
+	RN_DIR_IN,
+	RN_DIR_OUT,
+};
+
+struct rn_packet_opts {
+	const char *ifname;      /* NULL or "any": every interface (cooked SLL frames) */
+	bool promisc;            /* promiscuous mode on ifname */
+	uint32_t snaplen;        /* bytes kept per frame; 0 = 262144 */
+	size_t ring_kib;         /* RX ring size; 0 = a default (e.g. 4096 KiB) */
+	bool immediate;          /* hand over frames at once (short block timeout) */
+	bool no_rx_ring;         /* a send-only socket: no ring is mapped */
+	enum rn_direction direction;
+};
+
+struct rn_packet; /* opaque */
+
+/* One received frame; valid until the next rn_packet_next() call. VLAN tags
+ * stripped by the NIC/kernel are put back into data (as libpcap does). */
+struct rn_frame {
+	const uint8_t *data;
+	uint32_t caplen, len;
+	int64_t ts_sec;
+	uint32_t ts_nsec;
+	int ifindex;
+	uint8_t pkttype;         /* PACKET_HOST, PACKET_OUTGOING, ... */
+	uint16_t protocol;       /* ethertype, host order */
+	int linktype;            /* RN_LINK_ETHERNET, or RN_LINK_LINUX_SLL for "any" */
+};
+
+int rn_packet_open(const struct rn_packet_opts *opts, struct rn_packet **out);
+int rn_packet_fd(const struct rn_packet *p);
+int rn_packet_ifindex(const struct rn_packet *p);
+
+/* Waits up to timeout_ms (-1 forever, 0 poll) for a frame: 1 and *f filled,
+ * 0 on timeout, negative on error (-EINTR when a signal arrived). */
+int rn_packet_next(struct rn_packet *p, struct rn_frame *f, int timeout_ms);
+
+/* Sends one whole frame (link header included) on the bound interface. */
+int rn_packet_send(struct rn_packet *p, const void *frame, size_t len);
+
+/* Attaches a classic BPF program without letting unfiltered frames through:
+ * attach a reject-all filter, drain the ring, attach prog (libpcap's order). */
+int rn_packet_set_filter(struct rn_packet *p, const struct sock_fprog *prog);
+
+/* Counters since open (PACKET_STATISTICS, accumulated). */
+int rn_packet_stats(struct rn_packet *p, uint64_t *received, uint64_t *dropped);
+
+void rn_packet_close(struct rn_packet *p);
+
+#endif
