@@ -184,3 +184,42 @@ wait_port() {
 	done
 	return 1
 }
+
+# --- captures and checksum validation -------------------------------------
+# capture_start NS IF FILE [tcpdump filter...]: tcpdump writes FILE (packet-
+# buffered) until capture_stop; returns once tcpdump is listening.
+capture_start() {
+	local ns=$1 ifc=$2 file=$3; shift 3
+	local log="$TMP/capture.$RANDOM.log"
+	BG_OUT=$log bg_ns "$ns" tcpdump -n -i "$ifc" -U --immediate-mode -Z root -w "$file" "$@"
+	CAP_PID=$BG_PID
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q "listening on" "$log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# capture_stop: lets the last packets land, then stops the capture started last.
+capture_stop() {
+	sleep 0.3
+	kill -INT "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+	return 0
+}
+# bad_checksums FILE: prints how many packets in FILE have a bad IPv4, ICMP,
+# ICMPv6, TCP or UDP checksum, as tshark (with validation on) judges them.
+bad_checksums() {
+	timeout 60 tshark -n -r "$1" \
+		-o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE \
+		-Y 'ip.checksum.status==0 || tcp.checksum.status==0 || udp.checksum.status==0 || icmp.checksum.status==0 || icmpv6.checksum.status==0' \
+		2>/dev/null | wc -l
+}
+# tshark_count FILE [display filter]: packets in FILE (matching the filter).
+tshark_count() {
+	if [ $# -gt 1 ]; then
+		timeout 60 tshark -n -r "$1" -Y "$2" 2>/dev/null | wc -l
+	else
+		timeout 60 tshark -n -r "$1" 2>/dev/null | wc -l
+	fi
+}

@@ -7,6 +7,19 @@ check "A pings B over the veth pair (IPv4)" in_ns "$NS_A" ping -c 1 -W 2 "$IP_B"
 check "A pings B over the veth pair (IPv6)" in_ns "$NS_A" ping -6 -c 1 -W 2 "$IP6_B"
 off=$(ip netns exec "$NS_A" ethtool -k "$IF_A" | awk '/^tcp-segmentation-offload:/{print $2}')
 is "offloads are off on the veth" "$off" "off"
+capture_start "$NS_B" "$IF_B" "$TMP/c.pcap" icmp
+in_ns "$NS_A" ping -c 2 -i 0.2 -W 2 "$IP_B" >/dev/null
+capture_stop
+is "the capture helper records the pings (4 packets)" "$(tshark_count "$TMP/c.pcap")" 4
+is "kernel ICMP has good checksums per tshark" "$(bad_checksums "$TMP/c.pcap")" 0
+# A deliberately broken checksum is caught: corrupt one byte of the ICMP payload.
+python3 - "$TMP/c.pcap" "$TMP/bad.pcap" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+b[24 + 16 + 14 + 20 + 10] ^= 0xff   # global hdr, rec hdr, eth, ip, into the ICMP data
+open(sys.argv[2], 'wb').write(b)
+PY
+is "bad_checksums sees a corrupted ICMP checksum" "$(bad_checksums "$TMP/bad.pcap")" 1
 ip netns del "$NS_A"; ip netns del "$NS_B"; _ns_made=()
 ns_bridged
 check "A pings B through the bridging namespace" in_ns "$NS_A" ping -c 2 -i 0.2 -W 2 "$IP_B"
