@@ -30,6 +30,13 @@ static const uint8_t unreach[] = {
 };
 
 /* An exactly-sized heap copy, so that ASan catches any read past the end. */
+/* A small deterministic generator for the random-bytes tests. */
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return *x >> 8;
+}
+
 static uint8_t *dup_exact(const uint8_t *p, size_t n)
 {
 	uint8_t *b = malloc(n ? n : 1);
@@ -208,6 +215,56 @@ static void test_truncations(void **state)
 		}
 }
 
+/* A router quotes only the IP header and 8 bytes (RFC 792): the quoted UDP
+ * header parses, its payload is marked truncated and not verified. */
+static void test_short_quote(void **state)
+{
+	(void)state;
+	uint8_t buf[8 + 28];
+	memcpy(buf + 8, unreach + 8, 28);
+	struct rn_icmp e = { .type = RN_ICMP_TIMXCEED, .code = 0 }, ic;
+	assert_int_equal(rn_icmp_emit(&e, buf, sizeof buf, 28), 8);
+	uint8_t *b = dup_exact(buf, sizeof buf);
+	assert_int_equal(rn_icmp_parse(rn_view_make(b, sizeof buf), &ic), 0);
+	assert_int_equal(ic.checksum_status, RN_CSUM_GOOD);
+	assert_true(rn_icmp_is_error(ic.type));
+	struct rn_udp u;
+	struct rn_view pl;
+	struct rn_pseudo ph = { .family = AF_INET, .src = { 10, 77, 9, 1 }, .dst = { 10, 77, 9, 2 } };
+	assert_int_equal(rn_udp_parse(rn_view_tail(ic.data, 20), &ph, &u, &pl), 0);
+	assert_int_equal(u.sport, 56235);
+	assert_int_equal(u.dport, 53);
+	assert_int_equal(u.len, 37);
+	assert_true(u.payload_truncated);
+	assert_int_equal(u.checksum_status, RN_CSUM_UNCHECKED);
+	assert_int_equal(pl.len, 0);
+	free(b);
+}
+
+/* Random bytes of random lengths: data always lies inside the buffer. */
+static void test_random_bytes(void **state)
+{
+	(void)state;
+	uint32_t x = 5;
+	for (int i = 0; i < 20000; i++) {
+		size_t n = lcg(&x) % 40;
+		uint8_t *b = malloc(n ? n : 1);
+		assert_non_null(b);
+		for (size_t j = 0; j < n; j++)
+			b[j] = (uint8_t)lcg(&x);
+		struct rn_icmp ic;
+		int r = rn_icmp_parse(rn_view_make(b, n), &ic);
+		if (r == 0) {
+			assert_int_equal(8 + ic.data.len, n);
+			assert_inside(ic.data, b, n);
+			assert_int_equal(ic.checksum_status == RN_CSUM_GOOD, rn_inet_csum(b, n) == 0);
+		} else {
+			assert_int_equal(r, -RN_ETRUNC);
+		}
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +274,8 @@ int main(void)
 		cmocka_unit_test(test_wrong_checksum),
 		cmocka_unit_test(test_emit_nospace),
 		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_short_quote),
+		cmocka_unit_test(test_random_bytes),
 	};
 	return cmocka_run_group_tests_name("icmp", tests, NULL, NULL);
 }

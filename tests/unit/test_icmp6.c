@@ -79,6 +79,13 @@ static const struct rn_pseudo ra_ph = { .family = AF_INET6,
 	.src = { 0xfe, 0x80, [8] = 0xb2, 0x99, 0x28, 0xff, 0xfe, 0xc8, 0xd6, 0x6c },
 	.dst = { 0xff, 0x02, [15] = 0x01 } };
 
+/* A small deterministic generator for the random-bytes tests. */
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return *x >> 8;
+}
+
 static uint8_t *dup_exact(const uint8_t *p, size_t n)
 {
 	uint8_t *b = malloc(n ? n : 1);
@@ -372,6 +379,37 @@ static void test_truncations(void **state)
 	}
 }
 
+/* Random bytes of random lengths never make parse or the option walk read
+ * outside the buffer. */
+static void test_random_bytes(void **state)
+{
+	(void)state;
+	const uint8_t types[] = { 1, 2, 3, 4, 128, 129, 133, 134, 135, 136, 137 };
+	uint32_t x = 7;
+	for (int i = 0; i < 20000; i++) {
+		size_t n = lcg(&x) % 64;
+		uint8_t *b = malloc(n ? n : 1);
+		assert_non_null(b);
+		for (size_t j = 0; j < n; j++)
+			b[j] = (uint8_t)lcg(&x);
+		if (n && (i & 1))
+			b[0] = types[lcg(&x) % sizeof types];
+		struct rn_icmp6 m;
+		int r = rn_icmp6_parse(rn_view_make(b, n), (i & 2) ? &na_ph : NULL, &m);
+		if (r == 0) {
+			assert_true(rn_icmp6_header_len(m.type) + m.data.len == n);
+			struct rn_view cur = m.data;
+			struct rn_nd_opt o;
+			while ((r = rn_nd_opt_next(&cur, &o)) > 0)
+				assert_true(o.len >= 8 && o.data.data + o.data.len <= b + n);
+			assert_true(r == 0 || r == -RN_EBADLEN);
+		} else {
+			assert_int_equal(r, -RN_ETRUNC);
+		}
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_checksum),
 		cmocka_unit_test(test_bad_nd_options),
 		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_random_bytes),
 	};
 	return cmocka_run_group_tests_name("icmp6", tests, NULL, NULL);
 }

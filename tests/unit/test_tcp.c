@@ -62,6 +62,13 @@ static const struct rn_pseudo ph_s2c = { .family = AF_INET, .src = { 10, 77, 9, 
 static const struct rn_pseudo ph_ae_c2s = { .family = AF_INET, .src = { 31, 133, 146, 248 }, .dst = { 66, 228, 43, 12 } };
 static const struct rn_pseudo ph_ae_s2c = { .family = AF_INET, .src = { 66, 228, 43, 12 }, .dst = { 31, 133, 146, 248 } };
 
+/* A small deterministic generator for the random-bytes tests. */
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return *x >> 8;
+}
+
 static uint8_t *dup_exact(const uint8_t *p, size_t n)
 {
 	uint8_t *b = malloc(n ? n : 1);
@@ -499,6 +506,43 @@ static void test_truncations(void **state)
 	}
 }
 
+/* Random bytes of random lengths (biased towards plausible headers) never
+ * make parse, the option walk or decode read outside the buffer. */
+static void test_random_bytes(void **state)
+{
+	(void)state;
+	uint32_t x = 1;
+	for (int i = 0; i < 20000; i++) {
+		size_t n = lcg(&x) % 72;
+		uint8_t *b = malloc(n ? n : 1);
+		assert_non_null(b);
+		for (size_t j = 0; j < n; j++)
+			b[j] = (uint8_t)lcg(&x);
+		if (n > 12 && (i & 1))
+			b[12] = (uint8_t)((5 + lcg(&x) % 11) << 4);
+		if (n > 20 && (i & 2))
+			b[20] = (uint8_t)(lcg(&x) % 9);
+		struct rn_tcp t;
+		struct rn_view pl = { 0 };
+		int r = rn_tcp_parse(rn_view_make(b, n), &ph_c2s, &t, &pl);
+		if (r == 0) {
+			assert_true(20 + (size_t)t.opt_len + pl.len == n);
+			struct rn_tcp_opts o;
+			r = rn_tcp_opts_decode(&t, &o);
+			assert_true(r == 0 || r == -RN_EBADLEN);
+			assert_true(o.nsack <= 4);
+		} else {
+			assert_true(r == -RN_ETRUNC || r == -RN_EBADLEN);
+		}
+		struct rn_view cur = rn_view_tail(rn_view_make(b, n), 20);
+		struct rn_tcp_opt opt;
+		while ((r = rn_tcp_opt_next(&cur, &opt)) > 0)
+			assert_true(opt.data.len == 0 || opt.data.data + opt.data.len <= b + n);
+		assert_true(r == 0 || r == -RN_EBADLEN);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_lying_doff),
 		cmocka_unit_test(test_ipv6_and_errors),
 		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_random_bytes),
 	};
 	return cmocka_run_group_tests_name("tcp", tests, NULL, NULL);
 }

@@ -25,6 +25,13 @@ static const struct rn_pseudo ph6 = {
 	.dst = { 0xfd, 0x77, 0, 9, [15] = 2 },
 };
 
+/* A small deterministic generator for the random-bytes tests. */
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return *x >> 8;
+}
+
 static uint8_t *dup_exact(const uint8_t *p, size_t n)
 {
 	uint8_t *b = malloc(n ? n : 1);
@@ -228,6 +235,37 @@ static void test_truncations(void **state)
 	}
 }
 
+/* Random bytes of random lengths: the payload always lies inside the buffer
+ * and inside the length field. */
+static void test_random_bytes(void **state)
+{
+	(void)state;
+	uint32_t x = 3;
+	for (int i = 0; i < 20000; i++) {
+		size_t n = lcg(&x) % 48;
+		uint8_t *b = malloc(n ? n : 1);
+		assert_non_null(b);
+		for (size_t j = 0; j < n; j++)
+			b[j] = (uint8_t)lcg(&x);
+		if (n > 5 && (i & 1)) {
+			b[4] = 0;
+			b[5] = (uint8_t)(lcg(&x) % 56);
+		}
+		struct rn_udp u;
+		struct rn_view pl = { 0 };
+		int r = rn_udp_parse(rn_view_make(b, n), (i & 2) ? &ph6 : &ph4, &u, &pl);
+		if (r == 0) {
+			assert_true(8 + pl.len <= n && 8 + pl.len <= u.len);
+			assert_true(u.payload_truncated == (u.len > n));
+			if (pl.len)
+				assert_ptr_equal(pl.data, b + 8);
+		} else {
+			assert_true(r == -RN_ETRUNC || r == -RN_EBADLEN);
+		}
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_lying_lengths),
 		cmocka_unit_test(test_wrong_checksum),
 		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_random_bytes),
 	};
 	return cmocka_run_group_tests_name("udp", tests, NULL, NULL);
 }
