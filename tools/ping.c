@@ -655,7 +655,7 @@ static bool handle_error(struct run *r)
 	    qdata.len >= RN_PING_STAMP_LEN + RN_PING_COOKIE_LEN &&
 	    memcmp(qdata.data + RN_PING_STAMP_LEN, r->cookie, RN_PING_COOKIE_LEN) != 0)
 		return true;
-	rn_ping_error(&r->st, seq);
+	rn_ping_error(&r->st, seq, family == AF_INET); /* as iputils */
 	if (r->o.quiet)
 		return true;
 	char text[128];

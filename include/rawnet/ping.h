@@ -64,8 +64,10 @@ uint16_t rn_ping_sent(struct rn_ping_stats *st);
 enum rn_ping_verdict rn_ping_reply(struct rn_ping_stats *st, uint16_t seq, int64_t rtt_us,
 				   bool bad_checksum);
 
-/* Records an ICMP error (unreachable, time exceeded ...) quoting request seq. */
-void rn_ping_error(struct rn_ping_stats *st, uint16_t seq);
+/* Records an ICMP error (unreachable, time exceeded ...) quoting request seq.
+ * With ack the request also counts as answered for the pipe size and the
+ * in-flight count: iputils does that for ICMP errors but not for ICMPv6 ones. */
+void rn_ping_error(struct rn_ping_stats *st, uint16_t seq, bool ack);
 
 /* Requests sent and neither answered nor errored yet, by sequence numbers. */
 unsigned rn_ping_in_flight(const struct rn_ping_stats *st);

@@ -92,9 +92,10 @@ enum rn_ping_verdict rn_ping_reply(struct rn_ping_stats *st, uint16_t seq, int64
 	return RN_PING_NEW;
 }
 
-void rn_ping_error(struct rn_ping_stats *st, uint16_t seq)
+void rn_ping_error(struct rn_ping_stats *st, uint16_t seq, bool ack)
 {
-	acknowledge(st, seq);
+	if (ack)
+		acknowledge(st, seq);
 	st->errors++;
 }
 
