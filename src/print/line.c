@@ -17,7 +17,8 @@ struct pc {
 	struct rn_tcp_seq_table *seqs;
 };
 
-#define PUTS(p, s) rn_sb_append((p)->o, (s), sizeof(s) - 1)
+/* Appends a string literal (never a pointer: sizeof must see the array). */
+#define PUTS(p, s) rn_sb_append((p)->o, "" s, sizeof(s) - 1)
 
 static void put_uint(struct pc *p, unsigned long long v)
 {
@@ -532,7 +533,7 @@ static void print_tcp_options(struct pc *p, struct rn_view opts, uint32_t thseq,
 			{
 				uint16_t u = rn_view_be16(d, 0);
 				rn_sb_printf(p->o, " %u", u & 0x7fff);
-				PUTS(p, (u & 0x8000) ? "min" : "sec");
+				rn_sb_puts(p->o, (u & 0x8000) ? "min" : "sec");
 			}
 			break;
 		case 254:
@@ -733,7 +734,7 @@ static void print_tcp(struct pc *p, const struct rn_layer *l, const struct rn_la
 	if ((flags & RN_TCP_RST) && p->opts->verbose) {
 		{
 			uint32_t n = length;
-			PUTS(p, data.len >= length ? " [RST" : " [!RST");
+			rn_sb_puts(p->o, data.len >= length ? " [RST" : " [!RST");
 			if (n > 30) {
 				n = 30;
 				PUTS(p, "+");
