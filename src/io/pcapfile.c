@@ -228,10 +228,8 @@ static int ng_shb(struct rn_pcap_reader *r)
 			    tlen, left);
 	if (major != 1 || (minor != 0 && minor != 2))
 		return fail(r, "unsupported pcapng savefile version %u.%u", major, minor);
-	uint32_t trailer = rd32(r, b + tlen - 4);
-	if (trailer != tlen)
-		return fail(r, "block total length in header %u and trailer %u don't match", tlen,
-			    trailer);
+	/* Like libpcap, the SHB's trailer is not checked (its options are not
+	 * used); a lying length shows up at the next block. */
 	/* A new section: interface ids restart. */
 	r->nifs = 0;
 	r->pos += tlen;
