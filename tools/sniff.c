@@ -1,7 +1,7 @@
 /* rawnet sniff: live capture with tcpdump's options, on the TPACKET_V3 ring
  * of src/io/packet.c (or, with --l3, on AF_INET raw sockets), kernel BPF
- * filters from tcpdump's filter language, pcap/pcapng files (src/io/pcapwrite.c)
- * and tcpdump-style output. See rawnet(8). */
+ * filters from tcpdump's filter language (src/io/filter.c), pcap/pcapng files
+ * (src/io/pcapwrite.c) or tcpdump-style lines (src/print). See rawnet(8). */
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +17,7 @@
 #include <linux/filter.h>
 
 #include "rawnet/error.h"
+#include "rawnet/filter.h"
 #include "rawnet/packet.h"
 #include "rawnet/pcapwrite.h"
 #include "rawnet/print.h"
@@ -27,15 +28,22 @@
 struct sniff {
 	struct rn_packet_opts po;
 	const char *wfile;        /* -w */
-	bool pcapng, nano, packet_buffered;
+	bool pcapng, nano, packet_buffered, line_buffered;
 	long long count;          /* -c, 0 = no limit */
 	long long rotate_bytes;   /* -C, in bytes */
 	long long rotate_secs;    /* -G */
 	long long max_files;      /* -W */
 	const char *user;         /* -Z */
 	char *filter;             /* the expression, or NULL */
+	struct rn_print_opts print;
+	const char *rfile;        /* -r: hand over to rawnet read */
+	char **read_args;         /* the options rawnet read understands */
+	int nread_args;
 
 	struct rn_packet *pk;
+	struct rn_filter *user_filter; /* set when the kernel cannot run it */
+	struct rn_printer *printer;
+	struct rn_strbuf out;
 	int linktype;
 	struct rn_pcapw *w;
 	unsigned file_no;         /* -C: files opened in this -G period */
@@ -54,12 +62,15 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: rawnet sniff [-pU] [-i IF|any] [-c COUNT] [-w FILE] [-B KiB] [-s SNAPLEN]\n"
-		"                    [-Q in|out|inout] [-Z USER] [-C MB] [-G SECONDS] [-W FILES]\n"
-		"                    [--immediate] [--pcapng] [--nano] [--l3] [FILTER ...]\n"
+		"usage: rawnet sniff [-#elpqSUv] [-t...] [-x|-xx|-X|-XX|-A|-AA] [-i IF|any]\n"
+		"                    [-c COUNT] [-w FILE] [-B KiB] [-s SNAPLEN] [-Q in|out|inout]\n"
+		"                    [-Z USER] [-C MB] [-G SECONDS] [-W FILES] [--immediate]\n"
+		"                    [--pcapng] [--nano] [--l3] [FILTER ...]\n"
+		"       rawnet sniff -r FILE [printing options] [FILTER ...]   (as rawnet read)\n"
 		"\n"
 		"Captures frames on an interface through an mmap ring (TPACKET_V3), filtered in\n"
-		"the kernel with tcpdump's filter language, and writes them to a file.\n"
+		"the kernel with tcpdump's filter language, and prints them as tcpdump -n does\n"
+		"or writes them to a file.\n"
 		"\n"
 		"  -i IF        interface, or \"any\" for all of them (Linux cooked headers)\n"
 		"  -c COUNT     stop after COUNT packets\n"
@@ -67,8 +78,9 @@ static void usage(FILE *f)
 		"               when FILE ends in .pcapng or with --pcapng\n"
 		"  --pcapng     write pcapng (section, interface with if_name and if_tsresol,\n"
 		"               enhanced packet blocks, interface statistics at the end)\n"
-		"  --nano       nanosecond timestamps in pcap files (magic a1b23c4d)\n"
+		"  --nano       nanosecond timestamps (pcap magic a1b23c4d with -w)\n"
 		"  -U           write each packet out as soon as it is captured\n"
+		"  -l           print each line as soon as it is made\n"
 		"  -B KiB       ring size in KiB (default 4096)\n"
 		"  --immediate  deliver packets at once (1 ms blocks) instead of every 100 ms\n"
 		"  -p           do not put the interface into promiscuous mode\n"
@@ -82,41 +94,12 @@ static void usage(FILE *f)
 		"               FILES files\n"
 		"  --l3         capture on AF_INET raw sockets (ICMP, TCP, UDP; incoming IPv4\n"
 		"               only) instead of the ring, for comparison\n"
+		"  -#, -e, -q, -S, -v, -t..., -x, -X, -A   printing, as rawnet read and tcpdump\n"
+		"  -n           do not resolve names (always the case)\n"
 		"  FILTER       a tcpdump filter expression (pcap-filter(7))\n"
 		"\n"
 		"At exit, as tcpdump: packets captured, received by filter, dropped by kernel.\n"
-		"Exit status: 0 ok, 2 usage or error.\n");
-}
-
-/* The pcap LINKTYPE_ value as libpcap's DLT_ value (they differ for RAW). */
-static int dlt_of(int linktype)
-{
-	return linktype == RN_LINK_RAW ? DLT_RAW : linktype;
-}
-
-/* Compiles expr with libpcap for the capture's link type into a program
- * the kernel takes. Exits 2 with libpcap's message on a bad expression. */
-static void compile_filter(const struct sniff *s, struct sock_fprog *out)
-{
-	pcap_t *dead = pcap_open_dead(dlt_of(s->linktype), (int)rn_packet_snaplen(s->pk));
-	if (!dead)
-		errx(EXIT_USAGE, "libpcap: cannot open a handle to compile the filter");
-	struct bpf_program bp;
-	if (pcap_compile(dead, &bp, s->filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
-		errx(EXIT_USAGE, "%s", pcap_geterr(dead));
-	pcap_close(dead);
-	struct sock_filter *ins = calloc(bp.bf_len, sizeof *ins);
-	if (!ins)
-		err(EXIT_USAGE, "filter");
-	for (unsigned i = 0; i < bp.bf_len; i++) {
-		ins[i].code = bp.bf_insns[i].code;
-		ins[i].jt = bp.bf_insns[i].jt;
-		ins[i].jf = bp.bf_insns[i].jf;
-		ins[i].k = bp.bf_insns[i].k;
-	}
-	out->len = (unsigned short)bp.bf_len;
-	out->filter = ins;
-	pcap_freecode(&bp);
+		"Exit status: 0 ok, 2 usage error, bad filter or a capture error.\n");
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -219,6 +202,14 @@ static void print_counts(struct sniff *s)
 	}
 }
 
+/* Remembers an option for rawnet read (-r). */
+static void pass_on(struct sniff *s, const char *opt, const char *arg)
+{
+	s->read_args[s->nread_args++] = (char *)opt;
+	if (arg)
+		s->read_args[s->nread_args++] = (char *)arg;
+}
+
 static void parse(struct sniff *s, int argc, char **argv)
 {
 	enum { OPT_IMMEDIATE = 256, OPT_PCAPNG, OPT_NANO, OPT_L3 };
@@ -236,11 +227,17 @@ static void parse(struct sniff *s, int argc, char **argv)
 		{ "relinquish-privileges", required_argument, NULL, 'Z' },
 		{ "packet-buffered", no_argument, NULL, 'U' },
 		{ "no-promiscuous-mode", no_argument, NULL, 'p' },
+		{ "number", no_argument, NULL, '#' },
 		{ NULL, 0, NULL, 0 },
 	};
 	s->po.promisc = true;
-	int c;
-	while ((c = getopt_long(argc, argv, "+hi:c:w:B:ps:Q:Z:UC:G:W:n", longopts, NULL)) != -1) {
+	s->read_args = calloc((size_t)argc * 2 + 8, sizeof *s->read_args);
+	if (!s->read_args)
+		err(EXIT_USAGE, "malloc");
+	s->read_args[s->nread_args++] = "read";
+	int tcount = 0, xcount = 0, Xcount = 0, Acount = 0, c;
+	while ((c = getopt_long(argc, argv, "+hi:c:w:r:B:ps:Q:Z:UC:G:W:n#eqSvtxXAl", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -250,9 +247,13 @@ static void parse(struct sniff *s, int argc, char **argv)
 			break;
 		case 'c':
 			s->count = opt_int("-c", optarg, 1, LLONG_MAX);
+			pass_on(s, "-c", optarg);
 			break;
 		case 'w':
 			s->wfile = optarg;
+			break;
+		case 'r':
+			s->rfile = optarg;
 			break;
 		case 'B':
 			s->po.ring_kib = (size_t)opt_int("-B", optarg, 64, 4 * 1024 * 1024);
@@ -279,6 +280,9 @@ static void parse(struct sniff *s, int argc, char **argv)
 		case 'U':
 			s->packet_buffered = true;
 			break;
+		case 'l':
+			s->line_buffered = true;
+			break;
 		case 'C':
 			s->rotate_bytes = opt_int("-C", optarg, 1, LLONG_MAX / 1000000) * 1000000;
 			break;
@@ -290,6 +294,15 @@ static void parse(struct sniff *s, int argc, char **argv)
 			break;
 		case 'n':
 			break; /* names are never resolved */
+		case '#': s->print.number = true; pass_on(s, "-#", NULL); break;
+		case 'e': s->print.eth = true; pass_on(s, "-e", NULL); break;
+		case 'q': s->print.quiet = true; pass_on(s, "-q", NULL); break;
+		case 'S': s->print.abs_seq = true; pass_on(s, "-S", NULL); break;
+		case 'v': s->print.verbose++; pass_on(s, "-v", NULL); break;
+		case 't': tcount++; pass_on(s, "-t", NULL); break;
+		case 'x': xcount++; pass_on(s, "-x", NULL); break;
+		case 'X': Xcount++; pass_on(s, "-X", NULL); break;
+		case 'A': Acount++; pass_on(s, "-A", NULL); break;
 		case OPT_IMMEDIATE:
 			s->po.immediate = true;
 			break;
@@ -297,7 +310,8 @@ static void parse(struct sniff *s, int argc, char **argv)
 			s->pcapng = true;
 			break;
 		case OPT_NANO:
-			s->nano = true;
+			s->nano = s->print.nano = true;
+			pass_on(s, "--nano", NULL);
 			break;
 		case OPT_L3:
 			s->po.l3 = true;
@@ -306,6 +320,27 @@ static void parse(struct sniff *s, int argc, char **argv)
 			usage(stderr);
 			exit(EXIT_USAGE);
 		}
+	}
+	if (tcount > 5)
+		errx(EXIT_USAGE, "-t: at most -ttttt");
+	s->print.tsmode = tcount == 0 ? 1 : tcount == 1 ? 0 : tcount;
+	if (Xcount) {
+		s->print.hex = 'X';
+		s->print.hex_link = Xcount > 1;
+	} else if (xcount) {
+		s->print.hex = 'x';
+		s->print.hex_link = xcount > 1;
+	} else if (Acount) {
+		s->print.hex = 'A';
+		s->print.hex_link = Acount > 1;
+	}
+	if (s->rfile) {
+		if (s->wfile)
+			errx(EXIT_USAGE, "-r and -w together: use rawnet read, or a capture");
+		s->read_args[s->nread_args++] = (char *)s->rfile;
+		for (int i = optind; i < argc; i++)
+			s->read_args[s->nread_args++] = argv[i];
+		return;
 	}
 	if (optind < argc) { /* the filter: the remaining words, joined */
 		size_t n = 0;
@@ -320,23 +355,86 @@ static void parse(struct sniff *s, int argc, char **argv)
 			strcat(s->filter, argv[i]);
 		}
 	}
-	if (!s->wfile)
-		errx(EXIT_USAGE, "-w FILE is required (printing packets comes with the dissectors)");
-	if (s->pcapng || ends_with(s->wfile, ".pcapng"))
+	if (s->wfile && (s->pcapng || ends_with(s->wfile, ".pcapng")))
 		s->pcapng = true;
-	if ((s->rotate_bytes || s->rotate_secs || s->max_files) && !strcmp(s->wfile, "-"))
-		errx(EXIT_USAGE, "-C, -G and -W need -w FILE, not standard output");
+	if (s->rotate_bytes || s->rotate_secs || s->max_files) {
+		if (!s->wfile || !strcmp(s->wfile, "-"))
+			errx(EXIT_USAGE, "-C, -G and -W need -w FILE");
+	}
 	if (s->max_files && !s->rotate_bytes && !s->rotate_secs)
 		errx(EXIT_USAGE, "-W needs -C or -G");
 }
 
 static const char *link_name(int linktype, const char **descr)
 {
-	*descr = pcap_datalink_val_to_description(dlt_of(linktype));
-	const char *n = pcap_datalink_val_to_name(dlt_of(linktype));
+	*descr = pcap_datalink_val_to_description(rn_linktype_to_dlt(linktype));
+	const char *n = pcap_datalink_val_to_name(rn_linktype_to_dlt(linktype));
 	if (!*descr)
 		*descr = "unknown";
 	return n ? n : "unknown";
+}
+
+/* Compiles the filter for the capture's link type and attaches it in the
+ * kernel; when the kernel cannot run it (cooked sockets reading SLL address
+ * bytes), it runs in user space instead. A bad expression exits 2 with
+ * libpcap's message. */
+static void setup_filter(struct sniff *s, const char *ifname)
+{
+	char msg[512];
+	struct rn_filter *f;
+	int rc = rn_filter_compile(s->filter, s->linktype, rn_packet_snaplen(s->pk), &f, msg,
+				   sizeof msg);
+	if (rc == -RN_EINVAL)
+		errx(EXIT_USAGE, "%s", msg);
+	if (rc < 0)
+		errx(EXIT_USAGE, "%s: cannot filter on this link type: %s", ifname, rn_strerror(rc));
+	rc = rn_packet_set_filter(s->pk, rn_filter_prog(f));
+	if (rc == -RN_EUNSUP) {
+		s->user_filter = f;
+		return;
+	}
+	rn_filter_free(f);
+	if (rc < 0)
+		errx(EXIT_USAGE, "%s: cannot attach the filter: %s", ifname, rn_strerror(rc));
+}
+
+static void flush_out(struct sniff *s)
+{
+	size_t off = 0;
+	while (off < s->out.len) {
+		ssize_t n = write(STDOUT_FILENO, s->out.buf + off, s->out.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			err(EXIT_USAGE, "write");
+		off += (size_t)n;
+	}
+	rn_sb_reset(&s->out);
+}
+
+/* One frame to the file or to the output: 0, or an error already reported. */
+static int handle_frame(struct sniff *s, const struct rn_frame *f)
+{
+	if (s->user_filter && !rn_filter_run(s->user_filter, f->data, f->caplen, f->len))
+		return 0;
+	s->captured++;
+	if (s->w) {
+		int rc = rn_pcapw_write(s->w, f->ts_sec, f->ts_nsec, f->data, f->caplen, f->len);
+		if (rc < 0) {
+			warnx("%s: %s", s->wfile, rn_strerror(rc));
+			return rc;
+		}
+		return 0;
+	}
+	struct rn_pkt pkt = { .data = f->data, .caplen = f->caplen, .len = f->len,
+			      .ts_sec = f->ts_sec, .ts_nsec = f->ts_nsec,
+			      .linktype = f->linktype, .number = s->captured };
+	rn_printer_packet(s->printer, &s->out, &pkt);
+	if (s->out.oom)
+		errx(EXIT_USAGE, "out of memory");
+	if (s->line_buffered || s->out.len >= 65536)
+		flush_out(s);
+	return 0;
 }
 
 int cmd_sniff(int argc, char **argv)
@@ -344,20 +442,19 @@ int cmd_sniff(int argc, char **argv)
 	struct sniff s;
 	memset(&s, 0, sizeof s);
 	parse(&s, argc, argv);
+	if (s.rfile) {
+		int rc = cmd_read ? cmd_read(s.nread_args, s.read_args) : EXIT_USAGE;
+		free(s.read_args);
+		return rc;
+	}
 
 	const char *ifname = s.po.ifname ? s.po.ifname : "any";
 	int rc = rn_packet_open(&s.po, &s.pk);
 	if (rc < 0)
 		errx(EXIT_USAGE, "%s: %s", ifname, rn_strerror(rc));
 	s.linktype = rn_packet_linktype(s.pk);
-	if (s.filter) {
-		struct sock_fprog prog;
-		compile_filter(&s, &prog);
-		rc = rn_packet_set_filter(s.pk, &prog);
-		free(prog.filter);
-		if (rc < 0)
-			errx(EXIT_USAGE, "%s: cannot attach the filter: %s", ifname, rn_strerror(rc));
-	}
+	if (s.filter)
+		setup_filter(&s, ifname);
 	if (s.user)
 		drop_privileges(s.user);
 
@@ -371,7 +468,11 @@ int cmd_sniff(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	s.period_start = time(NULL);
-	open_output(&s);
+	rn_sb_init(&s.out);
+	if (s.wfile)
+		open_output(&s);
+	else if (rn_printer_new(&s.print, &s.printer) < 0)
+		errx(EXIT_USAGE, "out of memory");
 	const char *descr, *name = link_name(s.linktype, &descr);
 	fprintf(stderr, "listening on %s, link-type %s (%s), snapshot length %u bytes\n", ifname,
 		name, descr, rn_packet_snaplen(s.pk));
@@ -391,9 +492,15 @@ int cmd_sniff(int argc, char **argv)
 			if (wait <= 0)
 				break;
 		}
-		/* A bounded wait: a signal between the check and the poll is
-		 * noticed within the second, and -G rotates on time. */
-		rc = rn_packet_next(s.pk, &f, wait);
+		/* What is ready comes without a system call; before waiting,
+		 * the lines made so far go out. The wait is bounded: a signal
+		 * between the check and the poll is noticed within the second,
+		 * and -G rotates on time. */
+		rc = rn_packet_next(s.pk, &f, 0);
+		if (rc == 0) {
+			flush_out(&s);
+			rc = rn_packet_next(s.pk, &f, wait);
+		}
 		if (rc == -EINTR)
 			continue;
 		if (rc < 0) {
@@ -401,23 +508,25 @@ int cmd_sniff(int argc, char **argv)
 			status = EXIT_USAGE;
 			break;
 		}
-		if ((s.rotate_bytes || s.rotate_secs) && !rotate_if_due(&s, time(NULL)))
+		if (s.w && (s.rotate_bytes || s.rotate_secs) && !rotate_if_due(&s, time(NULL)))
 			break;
 		if (rc == 0)
 			continue;
-		rc = rn_pcapw_write(s.w, f.ts_sec, f.ts_nsec, f.data, f.caplen, f.len);
-		if (rc < 0) {
-			warnx("%s: %s", s.wfile, rn_strerror(rc));
+		if (handle_frame(&s, &f) < 0) {
 			status = EXIT_USAGE;
 			break;
 		}
-		s.captured++;
 		if (s.count && s.captured >= (unsigned long long)s.count)
 			break;
 	}
+	flush_out(&s);
 	close_output(&s, true);
 	print_counts(&s);
 	rn_packet_close(s.pk);
+	rn_printer_free(s.printer);
+	rn_filter_free(s.user_filter);
+	rn_sb_free(&s.out);
 	free(s.filter);
+	free(s.read_args);
 	return status;
 }

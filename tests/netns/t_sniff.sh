@@ -208,4 +208,22 @@ for f in "$TMP/rot.pcap" "$TMP/rot.pcap1" "$TMP/rot.pcap2"; do
 done
 is "-C 1: rot.pcap, rot.pcap1, rot.pcap2 hold every packet" "$total" "$said"
 check "-C 1: a 2.5 MB capture makes 3 files" test -s "$TMP/rot.pcap2" -a ! -e "$TMP/rot.pcap3"
+# -G 1 -W 2: a file per second, named by strftime, and the end after two.
+in_ns "$NS_B" "$RAWNET" sniff -i "$IF_B" -G 1 -W 2 -w "$TMP/g-%s.pcap" icmp 2>/dev/null
+is "-G 1 -W 2 stops by itself, exit 0" "$?" 0
+is "-G 1 -W 2: two complete files" "$(ls "$TMP"/g-*.pcap | wc -l) $(cat "$TMP"/g-*.pcap | wc -c)" "2 48"
+
+# 11. Printing: the lines tcpdump -n prints for the same packets.
+capture_start "$NS_B" "$IF_B" "$TMP/pr-tcpdump.pcap" icmp or udp port 9999
+BG_OUT="$TMP/pr.out" sniff_start "$NS_B" pr -i "$IF_B" -t -v -e -c 6 icmp or udp port 9999 ||
+	not_ok "sniff starts (printing)"
+# (sniff_start's BG_OUT is its stderr file; stdout comes with it: split below)
+in_ns "$NS_A" ping -c 2 -i 0.05 -W 1 "$IP_B" >/dev/null 2>&1
+udp 0.1 40 120 # about 4 datagrams
+sniff_wait "$SNIFF_PID" 5
+capture_stop
+want=$(timeout 30 tcpdump -t -v -e -n -r "$TMP/pr-tcpdump.pcap" 2>/dev/null | head -n 12)
+got=$(grep -Ev '^(listening on|[0-9]+ packets? )' "$TMP/pr.err")
+is "printed lines equal tcpdump -t -v -e -n's" "$got" "$want"
+like "printing: 6 packets captured" "$(cat "$TMP/pr.err")" '^6 packets captured$'
 done_testing
