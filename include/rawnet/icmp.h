@@ -38,7 +38,10 @@ struct rn_icmp {
 /* True for the types whose data quotes the offending packet. */
 bool rn_icmp_is_error(uint8_t type);
 
-/* -RN_ETRUNC under 8 bytes. Verifies the checksum over the whole view. */
+/* -RN_ETRUNC under 8 bytes. Verifies the checksum over the whole view (when
+ * the IP payload was cut short by the capture, the caller should treat
+ * checksum_status as RN_CSUM_UNCHECKED). id/seq are bytes 4..7 whatever the
+ * type; rest always holds them raw. */
 int rn_icmp_parse(struct rn_view v, struct rn_icmp *icmp);
 
 /* Writes the 8-byte header; payload_len bytes of data must already follow at

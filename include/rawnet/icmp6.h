@@ -61,11 +61,14 @@ size_t rn_icmp6_header_len(uint8_t type);
 bool rn_icmp6_is_error(uint8_t type);
 
 /* -RN_ETRUNC when the type's fixed part is cut short. The checksum is
- * verified when ph is given (it needs the IPv6 addresses). */
+ * verified over the whole view when ph is given (it needs the IPv6
+ * addresses); pass ph = NULL when the capture cut the packet short. */
 int rn_icmp6_parse(struct rn_view v, const struct rn_pseudo *ph, struct rn_icmp6 *icmp6);
 
 /* Writes the fixed part (rn_icmp6_header_len(type) bytes); payload_len bytes
- * must follow. The checksum needs ph unless checksum_set. */
+ * must follow. Echo types write id/seq, the others rest (plus target for
+ * NS/NA, reachable/retrans for RA). The checksum needs ph unless
+ * checksum_set (-RN_EINVAL). Returns the fixed part's length. */
 int rn_icmp6_emit(const struct rn_icmp6 *icmp6, const struct rn_pseudo *ph, uint8_t *buf,
 		  size_t cap, size_t payload_len);
 

@@ -42,20 +42,38 @@ struct rn_frame {
 
 int rn_packet_open(const struct rn_packet_opts *opts, struct rn_packet **out);
 int rn_packet_fd(const struct rn_packet *p);
-int rn_packet_ifindex(const struct rn_packet *p);
+int rn_packet_ifindex(const struct rn_packet *p);   /* 0 for "any" */
+
+/* The link type of every frame this socket delivers: RN_LINK_ETHERNET,
+ * RN_LINK_LINUX_SLL ("any" and links without an Ethernet header) or
+ * RN_LINK_RAW (tun-like links). Compile filters for this link type. */
+int rn_packet_linktype(const struct rn_packet *p);
+
+/* The snapshot length in force (opts->snaplen or the default). */
+uint32_t rn_packet_snaplen(const struct rn_packet *p);
 
 /* Waits up to timeout_ms (-1 forever, 0 poll) for a frame: 1 and *f filled,
- * 0 on timeout, negative on error (-EINTR when a signal arrived). */
+ * 0 on timeout, negative on error (-EINTR when a signal arrived, -RN_EINVAL
+ * on a no_rx_ring socket). Frames of the unwanted direction are skipped, and
+ * so are the outgoing copies on "lo" (each frame is seen once, as libpcap). */
 int rn_packet_next(struct rn_packet *p, struct rn_frame *f, int timeout_ms);
 
-/* Sends one whole frame (link header included) on the bound interface. */
+/* Sends one whole frame (link header included) on the bound interface:
+ * the byte count, or negative (-RN_EUNSUP on "any" and cooked links). The
+ * sending socket does not see its own frame in its ring. */
 int rn_packet_send(struct rn_packet *p, const void *frame, size_t len);
 
 /* Attaches a classic BPF program without letting unfiltered frames through:
- * attach a reject-all filter, drain the ring, attach prog (libpcap's order). */
+ * attach a reject-all filter, drain the ring, attach prog (libpcap's order).
+ * prog is compiled for rn_packet_linktype(); for cooked sockets it is
+ * adjusted as libpcap does (-RN_EUNSUP when it reads inside the SLL header
+ * other than the packet type and protocol). prog NULL removes the filter.
+ * Frames held from an earlier rn_packet_next() are given back, and the
+ * counters restart. Takes up to the block timeout (100 ms, 1 ms immediate). */
 int rn_packet_set_filter(struct rn_packet *p, const struct sock_fprog *prog);
 
-/* Counters since open (PACKET_STATISTICS, accumulated). */
+/* Counters since open or the last rn_packet_set_filter() (PACKET_STATISTICS,
+ * accumulated, as libpcap's ps_recv / ps_drop: received includes dropped). */
 int rn_packet_stats(struct rn_packet *p, uint64_t *received, uint64_t *dropped);
 
 void rn_packet_close(struct rn_packet *p);

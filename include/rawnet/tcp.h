@@ -75,10 +75,15 @@ struct rn_tcp_opt {
 	struct rn_view data;     /* bytes after kind and length */
 };
 
-size_t rn_tcp_header_len(const struct rn_tcp *tcp); /* 20 + opt_len, or doff*4 when doff_set */
+/* Bytes emit writes before the payload: 20 + opt_len rounded up to a multiple
+ * of 4 (padded with EOL), or doff*4 (at least 20) when doff_set. */
+size_t rn_tcp_header_len(const struct rn_tcp *tcp);
 
-/* -RN_ETRUNC when fewer than 20 (or doff*4) bytes; -RN_EBADLEN when doff < 5.
- * The checksum is verified over the whole view when ph is given. */
+/* -RN_ETRUNC when fewer than 20 bytes; -RN_EBADLEN when doff < 5 or doff*4
+ * exceeds the view (when the IP layer says its payload was cut short by the
+ * capture, report that as truncation). Options are copied raw and not
+ * validated here (see rn_tcp_opt_next). The checksum is verified over the
+ * whole view when ph is given: pass ph = NULL for a truncated capture. */
 int rn_tcp_parse(struct rn_view v, const struct rn_pseudo *ph, struct rn_tcp *tcp,
 		 struct rn_view *payload);
 

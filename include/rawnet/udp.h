@@ -28,7 +28,10 @@ struct rn_udp {
 int rn_udp_parse(struct rn_view v, const struct rn_pseudo *ph, struct rn_udp *udp,
 		 struct rn_view *payload);
 
-/* Writes the header; payload_len bytes must follow at buf + 8. */
+/* Writes the header; payload_len bytes must follow at buf + 8. The checksum
+ * needs ph unless checksum_set (-RN_EINVAL); it covers the first len bytes
+ * when a len set by the caller is shorter. Returns 8. Over IPv6 a zero
+ * checksum parses as RN_CSUM_BAD (RFC 8200 §8.1). */
 int rn_udp_emit(const struct rn_udp *udp, const struct rn_pseudo *ph, uint8_t *buf, size_t cap,
 		size_t payload_len);
 
