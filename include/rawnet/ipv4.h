@@ -52,17 +52,23 @@ struct rn_ipv4_opt {
 	struct rn_view data;     /* bytes after type and length */
 };
 
-size_t rn_ipv4_header_len(const struct rn_ipv4 *ip); /* 20 + opt_len (or ihl*4 when ihl_set) */
+/* Bytes of header emit() writes: 20 + opt_len rounded up to a multiple of 4
+ * (zero padding), or ihl*4 when ihl_set asks for more (zeros, i.e. EOL, fill
+ * the rest). A set ihl smaller than that is written as given: a lying header. */
+size_t rn_ipv4_header_len(const struct rn_ipv4 *ip);
 
 /* Parses the header. -RN_ETRUNC when fewer than 20 (or ihl*4) bytes were
  * captured; -RN_EBADLEN when ihl < 5 or tot_len < ihl*4; -RN_EUNSUP when the
  * version is not 4. *payload is bounded by tot_len and by the captured bytes
- * (payload_truncated says which). The header checksum is verified. */
+ * (payload_truncated says which). The header checksum is verified into
+ * checksum_status. The *_set flags are left false: emitting the parsed struct
+ * recomputes ihl, tot_len and the checksum (set them to keep the values). */
 int rn_ipv4_parse(struct rn_view v, struct rn_ipv4 *ip, struct rn_view *payload);
 
 /* Writes the header into buf; the payload_len bytes of payload must already
  * follow at buf + header length (they are not read, only counted). Returns the
- * header length or a negative error. */
+ * header length, -RN_ENOSPC, or -RN_EINVAL (opt_len > 40, or a computed
+ * tot_len over 65535). */
 int rn_ipv4_emit(const struct rn_ipv4 *ip, uint8_t *buf, size_t cap, size_t payload_len);
 
 /* Walks options: *cursor starts as the options view; returns 1 with *opt

@@ -59,7 +59,8 @@ struct rn_ipv6_chain {
 };
 
 /* -RN_ETRUNC under 40 bytes, -RN_EUNSUP when the version is not 6. *payload
- * is bounded by payload_len and the captured bytes. */
+ * is bounded by payload_len and the captured bytes. payload_len_set is left
+ * false, so emitting the parsed struct recomputes the length. */
 int rn_ipv6_parse(struct rn_view v, struct rn_ipv6 *ip6, struct rn_view *payload);
 
 /* Writes the 40-byte header; payload_len bytes must follow at buf + 40. */
@@ -70,6 +71,13 @@ int rn_ipv6_emit(const struct rn_ipv6 *ip6, uint8_t *buf, size_t cap, size_t pay
  * extension header is cut short, -RN_EBADLEN when its length lies,
  * -RN_EUNSUP past RN_IPV6_MAX_EXT headers. */
 int rn_ipv6_walk(uint8_t nh, struct rn_view payload, struct rn_ipv6_chain *chain);
+
+/* The same walk from ip6->next_header over the payload rn_ipv6_parse() gave,
+ * telling the two failures apart: a header running past the payload is
+ * -RN_ETRUNC when the capture was cut short (ip6->payload_truncated) and
+ * -RN_EBADLEN when the packet was all there (a length that lies). */
+int rn_ipv6_walk_packet(const struct rn_ipv6 *ip6, struct rn_view payload,
+			struct rn_ipv6_chain *chain);
 
 void rn_ipv6_pseudo(const struct rn_ipv6 *ip6, struct rn_pseudo *ph);
 
