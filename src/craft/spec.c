@@ -1067,7 +1067,8 @@ static int parse_layer(struct toks *ts, size_t *pos, struct rn_craft_spec *spec,
 		snprintf(key, sizeof key, "%s", fd->name);
 		if (fd->type == F_FLAG && t->eq >= 0)
 			return fail(err, t, "%s: takes no value", key);
-		if (fd->type != F_FLAG && t->eq < 0)
+		if (fd->type != F_FLAG && (t->eq < 0 || ((size_t)t->eq + 1 == t->n && fd->type != F_TEXT &&
+							 fd->type != F_HEX)))
 			return fail(err, t, "%s: needs a value (%s=...)", key, key);
 		if (kind != RN_CRAFT_RAW && (l->set >> f & 1))
 			return fail(err, t, "%s: given twice", key);
