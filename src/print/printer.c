@@ -258,6 +258,29 @@ void rn_printer_packet(struct rn_printer *p, struct rn_strbuf *out, const struct
 		int n = snprintf(buf, sizeof(buf), "%5llu  ", (unsigned long long)pkt->number);
 		rn_sb_append(out, buf, (size_t)n);
 	}
+	/* tcpdump's sanity checks on the record header come before the timestamp */
+	bool bad = false;
+	if (pkt->caplen == 0) {
+		rn_sb_puts(out, "[Invalid header: caplen==0");
+		bad = true;
+	}
+	if (pkt->len == 0 || pkt->len < pkt->caplen) {
+		rn_sb_puts(out, bad ? "," : "[Invalid header:");
+		if (pkt->len == 0)
+			rn_sb_puts(out, " len==0");
+		else
+			rn_sb_printf(out, " len(%u) < caplen(%u)", pkt->len, pkt->caplen);
+		bad = true;
+	}
+	if (pkt->caplen > 262144) {
+		rn_sb_puts(out, bad ? "," : "[Invalid header:");
+		rn_sb_printf(out, " caplen(%u) > 262144", pkt->caplen);
+		bad = true;
+	}
+	if (bad) {
+		rn_sb_puts(out, "]\n");
+		return;
+	}
 	uint64_t frac = frac_of(pkt, o->nano);
 	switch (o->tsmode) {
 	case 0:
