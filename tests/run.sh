@@ -42,6 +42,10 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "unit/${t##*/}" env CMOCKA_MESSAGE_OUTPUT=TAP timeout 120 "$t"
 done
+for t in tests/misc/t_*.sh; do
+	[ -f "$t" ] || continue
+	run_one "misc/${t##*/}" timeout 120 bash "$t"
+done
 if [ -x tests/golden/run.sh ]; then
 	run_one "golden" timeout 300 tests/golden/run.sh
 fi

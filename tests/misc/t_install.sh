@@ -1,0 +1,34 @@
+# `make install` puts the binary, headers, libraries, rawnet.pc and the man page
+# in place, and a program builds against the installed library with pkg-config.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+n=0 failed=0
+t() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
+dest=$(mktemp -d /tmp/rawnet-install.XXXXXX)
+trap 'rm -rf "$dest"' EXIT
+make -s install BUILD="${BUILD:-build}" DESTDIR="$dest" PREFIX=/usr/local >/dev/null 2>&1; t $? "make install succeeds"
+p=$dest/usr/local
+for f in bin/rawnet lib/librawnet.a lib/librawnet.so.0 lib/pkgconfig/rawnet.pc \
+	include/rawnet/rawnet.h share/man/man8/rawnet.8; do
+	[ -e "$p/$f" ]; t $? "installed $f"
+done
+cat >"$dest/prog.c" <<'C'
+#include <rawnet/rawnet.h>
+#include <stdio.h>
+int main(void)
+{
+	const unsigned char b[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+	printf("%04x %s\n", rn_inet_csum(b, sizeof b), rn_strerror(-RN_ETRUNC));
+	return 0;
+}
+C
+flags=$(PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_PATH="$p/lib/pkgconfig" pkg-config --cflags --libs rawnet)
+cc -o "$dest/prog" "$dest/prog.c" $flags 2>"$dest/cc.log"
+t $? "a program compiles and links against the installed library (pkg-config)"
+cat "$dest/cc.log"
+out=$(LD_LIBRARY_PATH="$p/lib" "$dest/prog" 2>&1)
+[ "$out" = "220d truncated" ]; t $? "and runs: [$out]"
+man -l "$p/share/man/man8/rawnet.8" >/dev/null 2>&1 || groff -man -Tutf8 "$p/share/man/man8/rawnet.8" >/dev/null 2>&1
+t $? "the man page renders"
+echo "1..$n"
+exit $failed
