@@ -52,7 +52,7 @@ int rn_filter_compile_dlt(const char *expr, int dlt, uint32_t snaplen, struct rn
 			snprintf(err, errlen, "libpcap does not know link type %d", dlt);
 		return -RN_EUNSUP;
 	}
-	if (pcap_compile(p, &f->prog, expr ? expr : "", 1, PCAP_NETMASK_UNKNOWN) < 0) {
+	if (pcap_compile(p, &f->prog, expr ? expr : "", 1, 0) < 0) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s", pcap_geterr(p));
 		pcap_close(p);
