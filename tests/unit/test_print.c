@@ -164,6 +164,19 @@ static void test_dns_name(void **state)
 	assert_int_equal(rn_dns_name(rn_view_make(m, 10), 0, out, sizeof(out), &next), -RN_ETRUNC);
 }
 
+/* fuzz_pcap: an EDNS option code 15 indexed past the option-name table (-vv). */
+static void test_edns_option_15(void **state)
+{
+	(void)state;
+	struct rn_print_opts o = { .verbose = 2 };
+	expect("02000000000102000000000208004500003700014000401126190a4d00020a4d0001003530390023"
+	       "00001234818000000000000000010000291000000000000004000f0000",
+	       0, &o,
+	       "IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 55)\n"
+	       "    10.77.0.2.53 > 10.77.0.1.12345: [no cksum] 4660 [0q] 0/0/1 ar: . OPT "
+	       "UDPsize=4096 [Opt15] (27)\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_verbose),       cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_dns_name),
+		cmocka_unit_test(test_edns_option_15),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
