@@ -1,6 +1,7 @@
 /* libFuzzer harness over the capture-file reader (rawnet/pcapfile.h: pcap and
  * pcapng, draft-ietf-opsawg-pcap / -pcapng), each packet then printed as
- * `rawnet read -v -e -X` would print it. Not built by make:
+ * `rawnet read` would print it (options chosen by the input's size). Not
+ * built by make:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Isrc -D_GNU_SOURCE \
  *       fuzz/fuzz_pcap.c src/io/pcapfile.c src/print/[a-z]*.c src/wire/[a-z]*.c \
@@ -131,8 +132,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size)
 		memcpy(p, data, size);
 
-	struct rn_print_opts opts = { .verbose = 2, .eth = true, .hex = 'X', .hex_link = true,
-				      .number = true, .tsmode = 4 };
+	/* The options vary with the file's size (-v..-vvv, -e, -X/-xx, every -t mode). */
+	struct rn_print_opts opts = { .verbose = 1 + (int)(size % 3), .eth = size & 4,
+				      .hex = size & 8 ? 'X' : 0, .hex_link = size & 16,
+				      .number = true, .tsmode = (int)(size / 32 % 6),
+				      .nano = size & 2, .abs_seq = size & 1 };
 	struct rn_printer *pr = NULL;
 	struct rn_strbuf sb;
 	rn_sb_init(&sb);

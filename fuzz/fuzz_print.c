@@ -81,6 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkt.len = (uint32_t)size + (lenmode < 0x40 ? 0 : (uint32_t)(lenmode - 0x40) * 37);
 	else
 		pkt.len = (uint32_t)size > (lenmode & 0x7fu) ? (uint32_t)size - (lenmode & 0x7fu) : 0;
+	if ((o2 & 0xe0) == 0xe0) /* extreme times, as a pcapng offset can give */
+		pkt.ts_sec = o2 & 0x10 ? INT64_MAX - (o1 & 3) : INT64_MIN + (o1 & 3);
 	if (lt >= 0xf0) /* an unknown link type now and then */
 		pkt.linktype = lt;
 	if (lt & 0x08) { /* as a file reader sets them, sometimes out of range */

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Builds the libFuzzer harnesses in fuzz/ with clang (ASan + UBSan, UB fatal)
 # and runs each for N seconds, one process after the other (a single job, no
-# -fork or -jobs: the machine is
-# shared), on seed corpora made at run time from ../shared/testdata:
+# -fork or -jobs: the machine is shared), on seed corpora made at run time
+# from ../shared/testdata:
 #   frames of the tcpdump captures  -> fuzz_wire, fuzz_l4, fuzz_print
 #   the capture files themselves    -> fuzz_pcap
 #   example specs (below)           -> fuzz_craft (with fuzz/craft.dict)
