@@ -147,7 +147,7 @@ static int next_pcap(struct rn_pcap_reader *r, struct rn_pkt *pkt)
 	const uint8_t *h = r->data + r->pos;
 	uint32_t sec = rd32(r, h), frac = rd32(r, h + 4), caplen = rd32(r, h + 8),
 		 len = rd32(r, h + 12);
-	uint32_t max = r->snaplen > MAX_SNAPLEN ? r->snaplen : MAX_SNAPLEN;
+	uint32_t max = MAX_SNAPLEN; /* libpcap's max_snaplen_for_dlt() */
 	if (caplen > max)
 		return fail(r, "invalid packet capture length %u, bigger than maximum of %u", caplen,
 			    max);
@@ -342,7 +342,7 @@ static int next_ng(struct rn_pcap_reader *r, struct rn_pkt *pkt)
 			if (caplen > tlen - 32)
 				return fail(r, "packet data length %u > remaining bytes %u in the block",
 					    caplen, tlen - 32);
-			uint32_t max = f->snaplen > MAX_SNAPLEN ? f->snaplen : MAX_SNAPLEN;
+			uint32_t max = MAX_SNAPLEN;
 			if (caplen > max)
 				return fail(r, "invalid packet capture length %u, bigger than maximum of %u",
 					    caplen, max);
