@@ -291,7 +291,8 @@ static int ng_idb(struct rn_pcap_reader *r, const uint8_t *b, uint32_t tlen)
 static void ng_ts(const struct iface *f, uint64_t ts, struct rn_pkt *pkt)
 {
 	uint64_t sec = ts / f->tsdiv, rem = ts % f->tsdiv;
-	pkt->ts_sec = (int64_t)sec + f->tsoffset;
+	/* Unsigned, as libpcap adds it: a huge offset wraps instead of overflowing. */
+	pkt->ts_sec = (int64_t)(sec + (uint64_t)f->tsoffset);
 	if (f->tsdiv == 1000000000u)
 		pkt->ts_nsec = (uint32_t)rem;
 	else if (f->tsdiv < 1000000000u)

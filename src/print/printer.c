@@ -180,13 +180,12 @@ void rn_print_timestamp(struct rn_strbuf *out, int tsmode, bool nano, int64_t se
 	case 5: {
 		int64_t unit = nano ? 1000000000 : 1000000;
 		uint32_t rf = nano ? ref_nsec : ref_nsec / 1000u;
-		int64_t a = sec * unit + (int64_t)frac, b = ref_sec * unit + rf;
-		int64_t dd = a - b;
+		/* Modulo 2^64: seconds from a pcapng offset may be anything. */
+		int64_t dd = (int64_t)(((uint64_t)sec - (uint64_t)ref_sec) * (uint64_t)unit + frac - rf);
 		rn_sb_putc(out, dd < 0 ? '-' : ' ');
-		if (dd < 0)
-			dd = -dd;
-		put_hms(out, dd / unit, false, true);
-		put_frac(out, nano, (uint64_t)(dd % unit));
+		uint64_t mag = dd < 0 ? -(uint64_t)dd : (uint64_t)dd;
+		put_hms(out, (int64_t)(mag / (uint64_t)unit), false, true);
+		put_frac(out, nano, mag % (uint64_t)unit);
 		break;
 	}
 	case 4:
@@ -311,12 +310,13 @@ void rn_printer_packet(struct rn_printer *p, struct rn_strbuf *out, const struct
 			p->ref_sec = pkt->ts_sec;
 			p->ref_frac = frac;
 		}
-		int64_t dd = (pkt->ts_sec - p->ref_sec) * unit + ((int64_t)frac - (int64_t)p->ref_frac);
+		/* Modulo 2^64: seconds from a pcapng offset may be anything. */
+		int64_t dd = (int64_t)(((uint64_t)pkt->ts_sec - (uint64_t)p->ref_sec) * (uint64_t)unit +
+				       frac - p->ref_frac);
 		rn_sb_putc(out, dd < 0 ? '-' : ' ');
-		if (dd < 0)
-			dd = -dd;
-		put_hms(out, dd / unit, false, true);
-		put_frac(out, o->nano, (uint64_t)(dd % unit));
+		uint64_t mag = dd < 0 ? -(uint64_t)dd : (uint64_t)dd;
+		put_hms(out, (int64_t)(mag / (uint64_t)unit), false, true);
+		put_frac(out, o->nano, mag % (uint64_t)unit);
 		rn_sb_putc(out, ' ');
 		if (o->tsmode == 3) {
 			p->ref_sec = pkt->ts_sec;
