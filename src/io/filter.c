@@ -53,8 +53,12 @@ int rn_filter_compile_dlt(const char *expr, int dlt, uint32_t snaplen, struct rn
 		return -RN_EUNSUP;
 	}
 	if (pcap_compile(p, &f->prog, expr ? expr : "", 1, 0) < 0) {
-		if (err && errlen)
+		if (err && errlen) {
 			snprintf(err, errlen, "%s", pcap_geterr(p));
+			size_t n = strlen(err);
+			while (n && err[n - 1] == '\n') /* some libpcap messages end in one */
+				err[--n] = '\0';
+		}
 		pcap_close(p);
 		free(f);
 		return -RN_EINVAL;

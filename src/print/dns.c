@@ -374,7 +374,7 @@ static size_t print_rr(struct dns *d, size_t off)
 					[11] = "KEEPALIVE", [12] = "PADDING", [13] = "CHAIN",
 					[14] = "KEY-TAG",
 				};
-				if (code < 16 && names[code])
+				if (code < sizeof names / sizeof names[0] && names[code])
 					rn_sb_puts(d->o, names[code]);
 				else
 					rn_sb_printf(d->o, "Opt%u", code);

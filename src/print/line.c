@@ -22,11 +22,11 @@ struct pc {
 };
 
 /* Appends a string literal (never a pointer: sizeof must see the array). */
-#define PUTS(p, s) rn_sb_append((p)->o, "" s, sizeof(s) - 1)
+#define PUTS(p, s) rn_fast_append((p)->o, "" s, sizeof(s) - 1)
 
 static void put_uint(struct pc *p, unsigned long long v)
 {
-	rn_sb_put_uint(p->o, v);
+	rn_fast_uint(p->o, v, 0);
 }
 
 /* tcpdump's nd_print_trunc(). Most of tcpdump's checks end the packet with
