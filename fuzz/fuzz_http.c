@@ -44,6 +44,7 @@ static void feed(const uint8_t *in, size_t len, size_t piece, bool head, struct 
 		free(r);
 		return;
 	}
+	memset(r, 0xa5, sizeof *r); /* init must not rely on zeroed memory */
 	rn_http_resp_init(r, head);
 	size_t off = 0;
 	int guard = 0;
