@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct rn_pkt cut = pkt;
 		cut.caplen = (uint32_t)size / 2;
 		cut.number = 2;
-		cut.ts_sec -= o1;
+		cut.ts_sec = (int64_t)((uint64_t)cut.ts_sec - o1); /* wraps at the extremes */
 		rn_sb_reset(&sb);
 		rn_printer_packet(pr, &sb, &cut);
 		check_text(&sb);
