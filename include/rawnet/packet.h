@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct iovec;
+
 struct sock_fprog;
 
 enum rn_direction {
@@ -23,7 +25,20 @@ struct rn_packet_opts {
 	bool immediate;          /* hand over frames at once (short block timeout) */
 	bool no_rx_ring;         /* a send-only socket: no ring is mapped */
 	enum rn_direction direction;
+	/* No ring: frames wait in the socket's receive queue (ring_kib bytes of
+	 * it) and are read with rn_packet_recv_batch(). Every frame wakes the
+	 * reader at once, where a TPACKET_V3 block waits for its timeout: the
+	 * choice for bridging, where latency counts. */
+	bool rx_queue;
+	/* With rx_queue: every frame read and sent starts with a struct
+	 * virtio_net_hdr (PACKET_VNET_HDR, RN_PACKET_VNET_LEN bytes), so frames
+	 * from offloads (GSO bursts larger than the MTU, partial checksums) go
+	 * back out intact. */
+	bool vnet_hdr;
 };
+
+#define RN_PACKET_VNET_LEN 10     /* sizeof(struct virtio_net_hdr) */
+#define RN_PACKET_HEADROOM 4      /* room rn_packet_recv_batch() needs for a VLAN tag */
 
 struct rn_packet; /* opaque */
 
@@ -75,6 +90,29 @@ int rn_packet_set_filter(struct rn_packet *p, const struct sock_fprog *prog);
 /* Counters since open or the last rn_packet_set_filter() (PACKET_STATISTICS,
  * accumulated, as libpcap's ps_recv / ps_drop: received includes dropped). */
 int rn_packet_stats(struct rn_packet *p, uint64_t *received, uint64_t *dropped);
+
+/* One frame for rn_packet_recv_batch(). */
+struct rn_packet_msg {
+	uint8_t *buf;            /* in: a buffer of cap bytes (RN_PACKET_HEADROOM of them
+				    are kept free in front, for a VLAN tag to be put back) */
+	size_t cap;
+	uint8_t *data;           /* out: the frame in buf (its virtio_net_hdr first, if asked) */
+	uint32_t len;            /* out: bytes at data */
+	uint32_t orig_len;       /* out: the whole frame's length; > len when truncated */
+	uint8_t pkttype;         /* out: PACKET_HOST, PACKET_OTHERHOST, ... */
+};
+
+/* rx_queue sockets: reads up to n queued frames without waiting (recvmmsg):
+ * the number filled (0: none queued), or negative. Frames of the unwanted
+ * direction are left out; VLAN tags the kernel took out are put back (and a
+ * virtio_net_hdr's csum_start moved past them). */
+int rn_packet_recv_batch(struct rn_packet *p, struct rn_packet_msg *msgs, unsigned n);
+
+/* Sends n whole frames with one system call where it can (sendmmsg): the
+ * number sent; a frame that fails is skipped and counted in *failed (when
+ * non-NULL), negative only when the socket cannot send at all. */
+int rn_packet_send_batch(struct rn_packet *p, const struct iovec *frames, unsigned n,
+			 unsigned *failed);
 
 void rn_packet_close(struct rn_packet *p);
 

@@ -12,6 +12,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,6 +25,7 @@
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 
 #include "rawnet/error.h"
 #include "rawnet/packet.h"
@@ -47,6 +49,8 @@ struct rn_packet {
 	enum rn_direction direction;
 	uint32_t snaplen;
 	unsigned tov_ms;      /* block retire timeout */
+	bool rx_queue;        /* no ring: recvmmsg from the socket queue */
+	bool vnet_hdr;        /* frames carry a virtio_net_hdr */
 
 	uint8_t *ring;        /* NULL without an RX ring */
 	size_t ring_len;
@@ -157,6 +161,25 @@ static int setup_ring(struct rn_packet *p, size_t ring_kib, bool immediate)
 	return 0;
 }
 
+/* rx_queue: frames stay in the socket queue, which gets ring_kib bytes
+ * (forced past rmem_max when we may); the VLAN tags the kernel took out come
+ * as PACKET_AUXDATA. */
+static int setup_queue(struct rn_packet *p, const struct rn_packet_opts *opts)
+{
+	int one = 1;
+	if (setsockopt(p->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0)
+		return -errno;
+	if (opts->vnet_hdr && setsockopt(p->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one) < 0)
+		return -errno;
+	size_t kib = opts->ring_kib ? opts->ring_kib : DEFAULT_RING_KIB;
+	int bytes = kib > (size_t)INT32_MAX / 1024 ? INT32_MAX : (int)(kib * 1024);
+	if (setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) < 0)
+		(void)setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+	p->rx_queue = true;
+	p->vnet_hdr = opts->vnet_hdr;
+	return 0;
+}
+
 int rn_packet_open(const struct rn_packet_opts *opts, struct rn_packet **out)
 {
 	struct rn_packet_opts def = { 0 };
@@ -206,7 +229,14 @@ int rn_packet_open(const struct rn_packet_opts *opts, struct rn_packet **out)
 		int one = 1; /* Linux >= 4.20; user space checks the direction anyway */
 		(void)setsockopt(p->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
 	}
-	if (!opts->no_rx_ring) {
+	if (opts->rx_queue) {
+		rc = setup_queue(p, opts);
+		if (rc < 0)
+			goto fail;
+	} else if (opts->vnet_hdr) {
+		rc = -RN_EINVAL;
+		goto fail;
+	} else if (!opts->no_rx_ring) {
 		rc = setup_ring(p, opts->ring_kib, opts->immediate);
 		if (rc < 0)
 			goto fail;
@@ -448,6 +478,146 @@ int rn_packet_send(struct rn_packet *p, const void *frame, size_t len)
 		if (errno != EINTR)
 			return -errno;
 	}
+}
+
+#define BATCH_MAX 64
+
+static uint16_t vnet16(const uint8_t *b)
+{
+	uint16_t v;
+	memcpy(&v, b, 2); /* virtio_net_hdr fields are in host order (legacy virtio) */
+	return v;
+}
+
+static void vnet16_add(uint8_t *b, uint16_t add)
+{
+	uint16_t v = (uint16_t)(vnet16(b) + add);
+	memcpy(b, &v, 2);
+}
+
+/* Puts a VLAN tag the kernel took out back after the MAC addresses: the
+ * frame at buf + RN_PACKET_HEADROOM moves 4 bytes to the front. */
+static void put_back_tag(const struct rn_packet *p, struct rn_packet_msg *m, uint16_t tpid,
+			 uint16_t tci)
+{
+	size_t vh = p->vnet_hdr ? RN_PACKET_VNET_LEN : 0;
+	if (m->len < vh + 12)
+		return;
+	uint8_t *to = m->data - VLAN_TAG_LEN;
+	memmove(to, m->data, vh + 12);
+	to[vh + 12] = (uint8_t)(tpid >> 8);
+	to[vh + 13] = (uint8_t)tpid;
+	to[vh + 14] = (uint8_t)(tci >> 8);
+	to[vh + 15] = (uint8_t)tci;
+	m->data = to;
+	m->len += VLAN_TAG_LEN;
+	m->orig_len += VLAN_TAG_LEN;
+	if (vh) { /* offsets from the frame start grow by the tag */
+		if (to[offsetof(struct virtio_net_hdr, flags)] & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+			vnet16_add(to + offsetof(struct virtio_net_hdr, csum_start), VLAN_TAG_LEN);
+		if (vnet16(to + offsetof(struct virtio_net_hdr, hdr_len)))
+			vnet16_add(to + offsetof(struct virtio_net_hdr, hdr_len), VLAN_TAG_LEN);
+	}
+}
+
+int rn_packet_recv_batch(struct rn_packet *p, struct rn_packet_msg *msgs, unsigned n)
+{
+	if (!p || !msgs || !p->rx_queue)
+		return -RN_EINVAL;
+	if (n > BATCH_MAX)
+		n = BATCH_MAX;
+	struct mmsghdr mm[BATCH_MAX];
+	struct iovec iov[BATCH_MAX];
+	struct sockaddr_ll sll[BATCH_MAX];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} ctl[BATCH_MAX];
+	for (unsigned i = 0; i < n; i++) {
+		if (!msgs[i].buf || msgs[i].cap <= RN_PACKET_HEADROOM)
+			return -RN_EINVAL;
+		iov[i].iov_base = msgs[i].buf + RN_PACKET_HEADROOM;
+		iov[i].iov_len = msgs[i].cap - RN_PACKET_HEADROOM;
+		memset(&mm[i], 0, sizeof mm[i]);
+		mm[i].msg_hdr.msg_name = &sll[i];
+		mm[i].msg_hdr.msg_namelen = sizeof sll[i];
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_control = ctl[i].buf;
+		mm[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
+	}
+	int got = recvmmsg(p->fd, mm, n, MSG_DONTWAIT | MSG_TRUNC, NULL);
+	if (got < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	unsigned out = 0;
+	for (unsigned i = 0; i < (unsigned)got; i++) {
+		if (!want_frame(p, sll[i].sll_pkttype, sll[i].sll_ifindex))
+			continue;
+		if (out != i) { /* keep the kept frames first: swap the buffers */
+			uint8_t *b = msgs[out].buf;
+			size_t c = msgs[out].cap;
+			msgs[out].buf = msgs[i].buf;
+			msgs[out].cap = msgs[i].cap;
+			msgs[i].buf = b;
+			msgs[i].cap = c;
+		}
+		struct rn_packet_msg *m = &msgs[out++];
+		m->data = m->buf + RN_PACKET_HEADROOM;
+		m->orig_len = mm[i].msg_len;
+		m->len = mm[i].msg_len < iov[i].iov_len ? mm[i].msg_len : (uint32_t)iov[i].iov_len;
+		m->pkttype = sll[i].sll_pkttype;
+		if (p->cooked || p->linktype != RN_LINK_ETHERNET)
+			continue;
+		struct msghdr *mh = &mm[i].msg_hdr;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+			if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA ||
+			    c->cmsg_len < CMSG_LEN(sizeof(struct tpacket_auxdata)))
+				continue;
+			struct tpacket_auxdata aux;
+			memcpy(&aux, CMSG_DATA(c), sizeof aux);
+			if ((aux.tp_status & TP_STATUS_VLAN_VALID) || aux.tp_vlan_tci)
+				put_back_tag(p, m,
+					     (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid
+											 : ETH_P_8021Q,
+					     aux.tp_vlan_tci);
+		}
+	}
+	return (int)out;
+}
+
+int rn_packet_send_batch(struct rn_packet *p, const struct iovec *frames, unsigned n,
+			 unsigned *failed)
+{
+	if (failed)
+		*failed = 0;
+	if (!p || (!frames && n))
+		return -RN_EINVAL;
+	if (!p->ifindex || p->cooked)
+		return -RN_EUNSUP;
+	unsigned sent = 0, i = 0;
+	struct mmsghdr mm[BATCH_MAX];
+	while (i < n) {
+		unsigned k = n - i < BATCH_MAX ? n - i : BATCH_MAX;
+		for (unsigned j = 0; j < k; j++) {
+			memset(&mm[j], 0, sizeof mm[j]);
+			mm[j].msg_hdr.msg_iov = (struct iovec *)(uintptr_t)&frames[i + j];
+			mm[j].msg_hdr.msg_iovlen = 1;
+		}
+		int r = sendmmsg(p->fd, mm, k, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EBADF || errno == ENOTSOCK)
+				return -errno;
+			i++; /* this frame failed: skip it, send the rest */
+			if (failed)
+				(*failed)++;
+			continue;
+		}
+		sent += (unsigned)r;
+		i += (unsigned)r;
+	}
+	return (int)sent;
 }
 
 /* libpcap's fix_offset for cooked sockets: the kernel runs the filter on the
