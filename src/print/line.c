@@ -1909,6 +1909,165 @@ static void print_ipv4(struct pc *p, const struct rn_layer *l)
 	}
 }
 
+/* ip6_opt_process(): the options of a hop-by-hop or destination header (-v). */
+static bool print_ip6_optlist(struct pc *p, struct rn_view o)
+{
+	size_t i = 0, len = o.len;
+	for (; i < len;) {
+		size_t optlen;
+		uint8_t t = o.data[i];
+		if (t == 0) {
+			optlen = 1;
+		} else {
+			if (i + 1 >= len)
+				return false;
+			optlen = (size_t)o.data[i + 1] + 2;
+		}
+		if (i + optlen > len)
+			return false;
+		switch (t) {
+		case 0:
+			if (p->opts->verbose)
+				PUTS(p, "(pad1)");
+			break;
+		case 1:
+			if (len - i < 2) {
+				PUTS(p, "(padn: trunc)");
+				return false;
+			}
+			if (p->opts->verbose)
+				PUTS(p, "(padn)");
+			break;
+		case 5:
+			if (len - i < 4) {
+				PUTS(p, "(rtalert: trunc)");
+				return false;
+			}
+			if (o.data[i + 1] != 2) {
+				rn_sb_printf(p->o, "(rtalert: invalid len %u)", o.data[i + 1]);
+				return false;
+			}
+			if (p->opts->verbose)
+				rn_sb_printf(p->o, "(rtalert: 0x%04x) ", rn_view_be16(o, i + 2));
+			break;
+		case 0xc2:
+			if (len - i < 6) {
+				PUTS(p, "(jumbo: trunc)");
+				return false;
+			}
+			if (o.data[i + 1] != 4) {
+				rn_sb_printf(p->o, "(jumbo: invalid len %u)", o.data[i + 1]);
+				return false;
+			}
+			if (p->opts->verbose)
+				rn_sb_printf(p->o, "(jumbo: %u) ", rn_view_be32(o, i + 2));
+			break;
+		default:
+			if (len - i < 2) {
+				rn_sb_printf(p->o, "(type %u: trunc)", t);
+				return false;
+			}
+			if (p->opts->verbose)
+				rn_sb_printf(p->o, "(opt_type 0x%02x: len=%u)", t, o.data[i + 1]);
+			break;
+		}
+		i += optlen;
+	}
+	if (p->opts->verbose)
+		PUTS(p, " ");
+	return true;
+}
+
+/* hbhopt_process() / dstopt_process(): returns the header length or -1. */
+static int print_ip6_opts(struct pc *p, struct rn_view e, bool hbh)
+{
+	if (!rn_view_has(e, 1, 1)) {
+		trunc_mark(p, hbh ? "hbh" : "dstopt");
+		return -1;
+	}
+	size_t hl = ((size_t)e.data[1] + 1) * 8;
+	if (!rn_view_has(e, 0, hl)) {
+		trunc_mark(p, hbh ? "hbh" : "dstopt");
+		return -1;
+	}
+	rn_sb_puts(p->o, hbh ? "HBH " : "DSTOPT ");
+	if (p->opts->verbose && !print_ip6_optlist(p, rn_view_head(rn_view_tail(e, 2), hl - 2))) {
+		trunc_mark(p, hbh ? "hbh" : "dstopt");
+		return -1;
+	}
+	return (int)hl;
+}
+
+/* frag6_print(): "frag (id:off|len) "; -1 for a later fragment (stop). */
+static int print_ip6_frag(struct pc *p, struct rn_view e, uint32_t plen, size_t off)
+{
+	if (!rn_view_has(e, 0, 8)) {
+		trunc_mark(p, "frag6");
+		return -1;
+	}
+	uint16_t offlg = rn_view_be16(e, 2);
+	uint32_t flen = 40 + plen - (uint32_t)(40 + off) - 8;
+	if (p->opts->verbose)
+		rn_sb_printf(p->o, "frag (0x%08x:%u|%u)", rn_view_be32(e, 4), offlg & 0xfff8, flen);
+	else
+		rn_sb_printf(p->o, "frag (%u|%u)", offlg & 0xfff8, flen);
+	if (offlg & 0xfff8)
+		return -1;
+	PUTS(p, " ");
+	return 8;
+}
+
+/* rt6_print(): "srcrt (len=L, type=T, segleft=S, [0]addr...) ". */
+static int print_ip6_routing(struct pc *p, struct rn_view e)
+{
+	if (!rn_view_has(e, 0, 4)) {
+		trunc_mark(p, "srcrt");
+		return -1;
+	}
+	uint8_t len = e.data[1], type = e.data[2];
+	rn_sb_printf(p->o, "srcrt (len=%u, type=%u", len, type);
+	if (type == 0 || type == 2) {
+		rn_sb_printf(p->o, ", segleft=%u", e.data[3]);
+		if (!rn_view_has(e, 4, 4))
+			goto trunc;
+		uint32_t rsv = rn_view_be32(e, 4);
+		if (rsv || p->opts->verbose)
+			rn_sb_printf(p->o, ", rsv=0x%0x", rsv);
+		if (len % 2 == 1)
+			goto trunc;
+		for (unsigned i = 0; i < len / 2u; i++) {
+			if (!rn_view_has(e, 8 + 16 * (size_t)i, 16))
+				goto trunc;
+			rn_sb_printf(p->o, ", [%u]", i);
+			rn_put_ip6(p->o, e.data + 8 + 16 * i);
+		}
+		PUTS(p, ") ");
+		return ((int)len + 1) * 8;
+	}
+	if (type == 4) {
+		rn_sb_printf(p->o, ", segleft=%u", e.data[3]);
+		if (!rn_view_has(e, 4, 4))
+			goto trunc;
+		uint8_t last = e.data[4];
+		rn_sb_printf(p->o, ", last-entry=%u", last);
+		if (e.data[5] || p->opts->verbose)
+			rn_sb_printf(p->o, ", flags=0x%0x", e.data[5]);
+		rn_sb_printf(p->o, ", tag=%x", rn_view_be16(e, 6));
+		for (unsigned i = 0; i <= last; i++) {
+			if (!rn_view_has(e, 8 + 16 * (size_t)i, 16))
+				goto trunc;
+			rn_sb_printf(p->o, ", [%u]", i);
+			rn_put_ip6(p->o, e.data + 8 + 16 * i);
+		}
+		PUTS(p, ") ");
+		return ((int)len + 1) * 8;
+	}
+	rn_sb_printf(p->o, ", segleft=%u", e.data[3]);
+trunc:
+	trunc_mark(p, "srcrt");
+	return -1;
+}
+
 static void print_ipv6(struct pc *p, const struct rn_layer *l)
 {
 	struct rn_view v = l->bytes;
@@ -1951,64 +2110,74 @@ static void print_ipv6(struct pc *p, const struct rn_layer *l)
 			     pn ? pn : "unknown", nh, plen);
 	}
 	const struct rn_layer *t = layer_after(p, l);
-	if (l->status != RN_LAYER_OK) {
-		rn_put_ip6(p->o, v.data + 8);
-		PUTS(p, " > ");
-		rn_put_ip6(p->o, v.data + 24);
-		PUTS(p, ": ");
-		trunc_mark(p, "ip6");
-		return;
-	}
-	const struct rn_ipv6_chain *ch = &l->u.ip6.chain;
-	/* Extension headers as tcpdump prints them (brief). */
-	for (unsigned k = 0; k < ch->n; k++) {
-		const struct rn_ipv6_ext *e = &ch->ext[k];
-		if (k == 0) {
+	/* Walk the extension headers from the raw bytes, as ip6_print() does,
+	 * bounded by the payload length and the capture. */
+	struct rn_view pl = rn_view_tail(v, 40);
+	if (pl.len > len - 40)
+		pl.len = len - 40;
+	size_t off = 0;
+	bool first = true;
+	for (;;) {
+		bool transport = nh == 6 || nh == 17 || nh == 33 || nh == 132;
+		if (first && !transport) {
 			rn_put_ip6(p->o, v.data + 8);
 			PUTS(p, " > ");
 			rn_put_ip6(p->o, v.data + 24);
 			PUTS(p, ": ");
 		}
-		switch (e->type) {
-		case RN_IPV6_NH_HOPOPTS: PUTS(p, "HBH "); break;
-		case RN_IPV6_NH_DSTOPTS: PUTS(p, "DSTOPT "); break;
-		case RN_IPV6_NH_ROUTING:
-			rn_sb_printf(p->o, "srcrt (len=%zu, type=%u, segleft=%u) ", e->len / 8 - 1,
-				     e->routing_type, e->segments_left);
+		first = false;
+		struct rn_view e = rn_view_tail(pl, off);
+		int adv;
+		switch (nh) {
+		case RN_IPV6_NH_HOPOPTS:
+		case RN_IPV6_NH_DSTOPTS:
+			adv = print_ip6_opts(p, e, nh == 0);
 			break;
 		case RN_IPV6_NH_FRAGMENT:
-			rn_sb_printf(p->o, "frag (0x%08x:%u|%u) ", e->frag_id, e->frag_off * 8u,
-				     0u);
+			adv = print_ip6_frag(p, e, plen, off);
+			if (adv < 0 || (size_t)adv >= e.len)
+				return;
 			break;
-		default: break;
+		case RN_IPV6_NH_ROUTING:
+			adv = print_ip6_routing(p, e);
+			break;
+		default:
+			goto upper;
 		}
+		if (adv < 0)
+			return;
+		if (!rn_view_has(e, 0, 1))
+			return;
+		nh = e.data[0];
+		off += (size_t)adv;
+		if (off >= pl.len)
+			return; /* tcpdump stops when the capture (or payload) ends */
 	}
-	uint8_t up = ch->upper_proto;
-	if (ch->n == 0 && up != 6 && up != 17 && up != 132 && up != 33) {
-		rn_put_ip6(p->o, v.data + 8);
-		PUTS(p, " > ");
-		rn_put_ip6(p->o, v.data + 24);
-		PUTS(p, ": ");
-	}
-	if (ch->fragment && !ch->first_fragment)
-		return;
-	if (up == RN_IPV6_NH_NONE) {
+upper:
+	if (nh == RN_IPV6_NH_NONE) {
 		PUTS(p, "no next header");
 		return;
 	}
-	if (up == 4 || up == 41) {
+	if (nh == 4 || nh == 41) {
 		struct rn_pkt inner = *p->d->pkt;
-		inner.data = ch->upper.data;
-		inner.caplen = (uint32_t)ch->upper.len;
-		inner.len = t ? t->length : (uint32_t)ch->upper.len;
-		inner.linktype = up == 4 ? RN_LINK_IPV4 : RN_LINK_IPV6;
+		struct rn_view in = rn_view_tail(pl, off);
+		inner.data = in.data;
+		inner.caplen = (uint32_t)in.len;
+		inner.len = plen > off ? plen - (uint32_t)off : 0;
+		inner.linktype = nh == 4 ? RN_LINK_IPV4 : RN_LINK_IPV6;
 		struct rn_dissection d2;
 		rn_dissect(&inner, 0, &d2);
 		struct pc p2 = { p->o, p->opts, &d2, p->seqs };
 		print_layers(&p2);
 		return;
 	}
-	print_transport(p, l, up, t);
+	if (l->status != RN_LAYER_OK)
+		t = NULL;
+	if (!t && (nh == 6 || nh == 17 || nh == 58)) {
+		trunc_mark(p, "ip6");
+		return;
+	}
+	print_transport(p, l, nh, t);
 }
 
 static void print_network(struct pc *p, const struct rn_layer *l, uint16_t type,

@@ -130,13 +130,16 @@ static void put_frac(struct rn_strbuf *out, bool nano, uint64_t frac)
 	rn_sb_append(out, buf, (size_t)n); /* tcpdump 4.99 prints invalid fractions as they are */
 }
 
-/* The fraction tcpdump would print (libpcap scales the file's unit). */
+/* The fraction tcpdump would print: libpcap scales the file's unit, with the
+ * fraction field read as a signed 32-bit number, and tcpdump prints the
+ * result as unsigned 32 bits (so an invalid field prints as tcpdump's does). */
 static uint64_t frac_of(const struct rn_pkt *pkt, bool nano)
 {
+	int32_t raw = (int32_t)pkt->ts_file_frac;
 	if (pkt->ts_file_digits == 6)
-		return nano ? (uint64_t)pkt->ts_file_frac * 1000u : pkt->ts_file_frac;
+		return nano ? (uint32_t)((int64_t)raw * 1000) : (uint32_t)raw;
 	if (pkt->ts_file_digits == 9)
-		return nano ? pkt->ts_file_frac : pkt->ts_file_frac / 1000u;
+		return nano ? (uint32_t)raw : (uint32_t)(raw / 1000);
 	return nano ? pkt->ts_nsec : pkt->ts_nsec / 1000u;
 }
 
