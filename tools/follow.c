@@ -246,7 +246,7 @@ int cmd_follow(int argc, char **argv)
 		}
 		pkt.number = ++number;
 		rn_dissect(&pkt, 0, d);
-		if (rn_follow_packet(s.f, d) == -RN_ENOSPC || s.out.oom)
+		if (rn_follow_packet(s.f, d, NULL) == -RN_ENOSPC || s.out.oom)
 			errx(EXIT_USAGE, "out of memory");
 	}
 	rn_follow_finish(s.f);

@@ -10,9 +10,10 @@
  *    it: Wireshark's rule) or at the end of the capture, and comes out as a
  *    gap chunk carrying the number of bytes.
  *  - rn_follow: a capture's TCP conversations numbered as Wireshark's
- *    tcp.stream (in order of first appearance; a new SYN with another ISN on
- *    a 4-tuple starts a new one), with per-conversation counts, and the two
- *    directions of one chosen conversation reassembled.
+ *    tcp.stream (in order of first appearance; a SYN whose seq is not the
+ *    base of its direction starts a new one on the same 4-tuple, Wireshark's
+ *    port-reuse rule), with per-conversation counts, and the two directions
+ *    of one chosen conversation reassembled.
  * Pure: no I/O, no clock; the caller feeds packets and gets callbacks.
  */
 #ifndef RAWNET_FOLLOW_H
@@ -95,8 +96,13 @@ struct rn_follow_conv {
 	uint64_t payload[2];    /* their TCP payload bytes, retransmissions included */
 	int64_t first_sec, last_sec;
 	uint32_t first_nsec, last_nsec;
-	uint32_t client_isn;    /* seq of the SYN that opened it (when syn_seen) */
+	/* Wireshark's relative sequence numbers: each node's base is its SYN's
+	 * seq, else one below the first seq it sent, else one below the first
+	 * ACK number the other node sent. */
+	uint32_t base[2];
+	bool base_set[2];
 	bool syn_seen, fin_seen, rst_seen;
+	bool accecn;            /* the opening SYN asked for accurate ECN (AE, CWR, ECE) */
 };
 
 /* A chunk of the followed conversation: which node sent it, and the frame
@@ -121,8 +127,9 @@ void rn_follow_free(struct rn_follow *f);
 
 /* Feeds one dissected packet; packets without a parsed TCP header over IPv4
  * or IPv6 are ignored. Returns the conversation index (>= 0), -1 when the
- * packet is not TCP, or -RN_ENOSPC. */
-long long rn_follow_packet(struct rn_follow *f, const struct rn_dissection *d);
+ * packet is not TCP, or -RN_ENOSPC. *node is set to the sender's node when
+ * node is not NULL. */
+long long rn_follow_packet(struct rn_follow *f, const struct rn_dissection *d, int *node);
 
 /* End of capture: flushes the followed conversation (gaps and held data). */
 void rn_follow_finish(struct rn_follow *f);

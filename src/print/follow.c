@@ -154,7 +154,7 @@ static struct rn_follow_conv *new_conv(struct rn_follow *f, int family, const ui
 	return c;
 }
 
-long long rn_follow_packet(struct rn_follow *f, const struct rn_dissection *d)
+long long rn_follow_packet(struct rn_follow *f, const struct rn_dissection *d, int *node_out)
 {
 	const struct rn_layer *net = NULL, *tl = NULL;
 	for (unsigned i = 0; i < d->n; i++) {
@@ -191,10 +191,14 @@ long long rn_follow_packet(struct rn_follow *f, const struct rn_dissection *d)
 		return -RN_ENOSPC;
 	struct slot *s = find_slot(f->slots, f->nslots, &k);
 	struct rn_follow_conv *c = s->conv ? &f->convs[s->conv - 1] : NULL;
-	bool syn_only = (th->flags & (RN_TCP_SYN | RN_TCP_ACK)) == RN_TCP_SYN;
-	/* Port reuse: a new connection's SYN (another ISN) on a known 4-tuple. */
-	if (c && syn_only && c->syn_seen && th->seq != c->client_isn)
-		c = NULL;
+	int node = 0;
+	if (c) {
+		node = !memcmp(src, c->addr[0], alen) && th->sport == c->port[0] ? 0 : 1;
+		/* Port reuse: a SYN whose seq is not its direction's base. */
+		if ((th->flags & (RN_TCP_SYN | RN_TCP_ACK)) == RN_TCP_SYN && c->base_set[node] &&
+		    th->seq != c->base[node])
+			c = NULL;
+	}
 	if (!c) {
 		c = new_conv(f, family, src, dst, th->sport, th->dport);
 		if (!c)
@@ -203,17 +207,28 @@ long long rn_follow_packet(struct rn_follow *f, const struct rn_dissection *d)
 			f->used++;
 		s->key = k;
 		s->conv = c->index + 1;
+		node = 0;
 	}
-	if (syn_only && !c->syn_seen) {
+	if (!c->base_set[node]) {
+		c->base[node] = th->flags & RN_TCP_SYN ? th->seq : th->seq - 1;
+		c->base_set[node] = true;
+	}
+	if ((th->flags & RN_TCP_ACK) && !c->base_set[!node]) {
+		c->base[!node] = th->ack - 1;
+		c->base_set[!node] = true;
+	}
+	if (th->flags & RN_TCP_SYN)
 		c->syn_seen = true;
-		c->client_isn = th->seq;
-	}
+	if ((th->flags & (RN_TCP_SYN | RN_TCP_ACK | RN_TCP_AE | RN_TCP_CWR | RN_TCP_ECE)) ==
+	    (RN_TCP_SYN | RN_TCP_AE | RN_TCP_CWR | RN_TCP_ECE))
+		c->accecn = true;
 	if (th->flags & RN_TCP_FIN)
 		c->fin_seen = true;
 	if (th->flags & RN_TCP_RST)
 		c->rst_seen = true;
+	if (node_out)
+		*node_out = node;
 
-	int node = !memcmp(src, c->addr[0], alen) && th->sport == c->port[0] ? 0 : 1;
 	const struct rn_pkt *pkt = d->pkt;
 	if (c->packets[0] + c->packets[1] == 0) {
 		c->first_sec = pkt->ts_sec;
