@@ -13,6 +13,7 @@
 #include "rawnet/error.h"
 #include "rawnet/filter.h"
 #include "rawnet/pcapfile.h"
+#include "rawnet/fields.h"
 #include "rawnet/print.h"
 
 #define FLUSH_AT (1u << 20)
@@ -110,8 +111,9 @@ int cmd_read(int argc, char **argv)
 	struct rn_print_opts o = { .tsmode = 1 };
 	int tcount = 0, xcount = 0, Xcount = 0, Acount = 0;
 	long long count = -1, skip = 0;
+	bool json = false, tree = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "#c:eqnSvtxXAh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "#c:eqnSvtxXAhT:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case '#': o.number = true; break;
 		case 'c': count = opt_int("-c", optarg, 1, (1LL << 62)); break;
@@ -126,6 +128,12 @@ int cmd_read(int argc, char **argv)
 		case 'X': Xcount++; break;
 		case 'A': Acount++; break;
 		case 'N': o.nano = true; break;
+		case 'T':
+			if (strcmp(optarg, "json"))
+				errx(EXIT_USAGE, "-T: %s is not a format (json)", optarg);
+			json = true;
+			break;
+		case 'V': tree = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -189,6 +197,9 @@ int cmd_read(int argc, char **argv)
 	struct rn_printer *pr;
 	if (rn_printer_new(&o, &pr) < 0)
 		errx(EXIT_USAGE, "out of memory");
+	struct rn_json *js = NULL;
+	if (json && rn_json_new(&js) < 0)
+		errx(EXIT_USAGE, "out of memory");
 	struct rn_strbuf out;
 	rn_sb_init(&out);
 	struct rn_pkt pkt;
@@ -213,8 +224,14 @@ int cmd_read(int argc, char **argv)
 		matched++;
 		if ((long long)matched <= skip)
 			continue;
-		pkt.number = matched;
-		rn_printer_packet(pr, &out, &pkt);
+		if (!json && !tree)
+			pkt.number = matched; /* tcpdump -# counts what it prints; tshark the file */
+		if (json)
+			rn_json_packet(js, &out, &pkt);
+		else if (tree)
+			rn_print_tree(&out, &pkt);
+		else
+			rn_printer_packet(pr, &out, &pkt);
 		shown++;
 		if (out.len >= FLUSH_AT)
 			flush_out(&out);
@@ -224,6 +241,7 @@ int cmd_read(int argc, char **argv)
 	flush_out(&out);
 	rn_sb_free(&out);
 	rn_printer_free(pr);
+	rn_json_free(js);
 	for (unsigned i = 0; i < fc.n; i++)
 		rn_filter_free(fc.f[i]);
 	rn_pcap_close(r);
