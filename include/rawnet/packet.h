@@ -25,6 +25,10 @@ struct rn_packet_opts {
 	bool immediate;          /* hand over frames at once (short block timeout) */
 	bool no_rx_ring;         /* a send-only socket: no ring is mapped */
 	enum rn_direction direction;
+	bool l3;                 /* instead of AF_PACKET: AF_INET raw sockets for
+	                            ICMP, TCP and UDP (incoming IPv4 only, as the
+	                            kernel delivers them; RN_LINK_RAW frames),
+	                            kept for comparison with the ring */
 	/* No ring: frames wait in the socket's receive queue (ring_kib bytes of
 	 * it) and are read with rn_packet_recv_batch(). Every frame wakes the
 	 * reader at once, where a TPACKET_V3 block waits for its timeout: the
@@ -66,6 +70,12 @@ int rn_packet_linktype(const struct rn_packet *p);
 
 /* The snapshot length in force (opts->snaplen or the default). */
 uint32_t rn_packet_snaplen(const struct rn_packet *p);
+
+/* How long a frame may wait in the ring before rn_packet_next() can see it
+ * (the block timeout: 1 ms with opts->immediate, else 100 ms; 0 for l3).
+ * A tool that stops on a signal reads on for this long (plus a margin) to
+ * save the frames that arrived before the signal. */
+unsigned rn_packet_latency_ms(const struct rn_packet *p);
 
 /* Waits up to timeout_ms (-1 forever, 0 poll) for a frame: 1 and *f filled,
  * 0 on timeout, negative on error (-EINTR when a signal arrived, -RN_EINVAL

@@ -94,6 +94,13 @@ static int nl_exchange(struct nl_req *req, nl_cb cb, void *ctx)
 			if (h->nlmsg_seq != req->h.nlmsg_seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_DONE) {
+				/* A dump the kernel refused ends with DONE carrying -errno. */
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+					int e;
+					memcpy(&e, NLMSG_DATA(h), sizeof e);
+					if (e < 0)
+						ret = e;
+				}
 				done = true;
 				break;
 			}
@@ -399,7 +406,7 @@ int rn_neigh_get(int family, const void *addr, int ifindex, struct rn_mac *mac)
 	struct nl_req req;
 	req_init(&req, RTM_GETNEIGH, NLM_F_DUMP, sizeof(struct ndmsg));
 	req.u.ndm.ndm_family = (unsigned char)family;
-	req.u.ndm.ndm_ifindex = ifindex;
+	/* Strict dump checking wants the interface as an attribute, not in the header. */
 	if (ifindex)
 		add_attr(&req, NDA_IFINDEX, &ifindex, sizeof ifindex);
 	struct neigh_ctx ctx = { family, ifindex, addr, mac, false };

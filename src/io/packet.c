@@ -7,6 +7,11 @@
  * and a 16-byte Linux cooked (LINKTYPE_LINUX_SLL) header is built in front of
  * each frame from its sockaddr_ll, as libpcap does. VLAN tags the kernel took
  * out of the frame (tp_vlan_tci) are put back in place.
+ *
+ * The l3 mode is the plain way, for comparison: AF_INET raw sockets (one per
+ * protocol: ICMP, TCP, UDP) read with recvmsg, one copy and one system call
+ * per packet, kernel timestamps from SO_TIMESTAMPNS and drops from
+ * SO_RXQ_OVFL.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -22,6 +27,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -61,7 +67,16 @@ struct rn_packet {
 	size_t next_off;      /* offset in block cur of the next frame */
 
 	uint64_t received, dropped; /* accumulated PACKET_STATISTICS */
+
+	/* l3 mode */
+	int l3fd[3];
+	unsigned nl3, l3next;      /* sockets; the one to try first */
+	uint32_t l3drops[3];       /* the last SO_RXQ_OVFL count of each */
+	uint64_t l3count;          /* packets read */
+	uint8_t *l3buf;
 };
+
+#define L3_BUF 65536
 
 static inline struct tpacket_block_desc *block_at(const struct rn_packet *p, unsigned i)
 {
@@ -76,6 +91,13 @@ static inline uint32_t block_status(const struct tpacket_block_desc *b)
 static inline void block_release(struct tpacket_block_desc *b)
 {
 	__atomic_store_n(&b->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int link_type_of(int fd, const char *ifname, int *linktype, bool *cooked)
@@ -161,6 +183,118 @@ static int setup_ring(struct rn_packet *p, size_t ring_kib, bool immediate)
 	return 0;
 }
 
+static int open_l3(struct rn_packet *p, const struct rn_packet_opts *opts)
+{
+	static const int protos[3] = { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP };
+	bool any = !opts->ifname || !strcmp(opts->ifname, "any");
+	p->linktype = RN_LINK_RAW;
+	if (!any) {
+		p->ifindex = (int)if_nametoindex(opts->ifname);
+		if (!p->ifindex)
+			return -RN_ENOTFOUND;
+	}
+	p->l3buf = malloc(L3_BUF);
+	if (!p->l3buf)
+		return -ENOMEM;
+	for (unsigned i = 0; i < 3; i++) {
+		int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, protos[i]);
+		if (fd < 0)
+			return -errno;
+		p->l3fd[p->nl3++] = fd;
+		int one = 1;
+		if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) < 0)
+			return -errno;
+		if (opts->ring_kib) {
+			int sz = (int)(opts->ring_kib * 1024 / 3);
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz);
+		}
+		if (!any && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, opts->ifname,
+				       (socklen_t)strlen(opts->ifname)) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* One packet from the l3 sockets without waiting: 1, 0 (none), or negative. */
+static int l3_take(struct rn_packet *p, struct rn_frame *f)
+{
+	for (unsigned k = 0; k < p->nl3; k++) {
+		unsigned i = (p->l3next + k) % p->nl3;
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(uint32_t))];
+		} ctl;
+		struct sockaddr_in from;
+		struct iovec iov = { p->l3buf, L3_BUF };
+		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from,
+				      .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+		ssize_t n = recvmsg(p->l3fd[i], &msg, MSG_TRUNC);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				continue;
+			return -errno;
+		}
+		p->l3next = (i + 1) % p->nl3;
+		struct timespec ts = { 0, 0 };
+		bool have_ts = false;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+			if (c->cmsg_level != SOL_SOCKET)
+				continue;
+			if (c->cmsg_type == SO_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof ts)) {
+				memcpy(&ts, CMSG_DATA(c), sizeof ts);
+				have_ts = true;
+			} else if (c->cmsg_type == SO_RXQ_OVFL && c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
+				uint32_t d;
+				memcpy(&d, CMSG_DATA(c), sizeof d);
+				p->dropped += (uint32_t)(d - p->l3drops[i]);
+				p->l3drops[i] = d;
+			}
+		}
+		if (!have_ts)
+			clock_gettime(CLOCK_REALTIME, &ts);
+		p->l3count++;
+		f->data = p->l3buf;
+		f->len = (uint32_t)n;
+		f->caplen = (size_t)n < L3_BUF ? (uint32_t)n : L3_BUF;
+		if (f->caplen > p->snaplen)
+			f->caplen = p->snaplen;
+		f->ts_sec = ts.tv_sec;
+		f->ts_nsec = (uint32_t)ts.tv_nsec;
+		f->ifindex = p->ifindex;
+		f->pkttype = PACKET_HOST;
+		f->protocol = ETH_P_IP;
+		f->linktype = RN_LINK_RAW;
+		return 1;
+	}
+	return 0;
+}
+
+static int l3_next(struct rn_packet *p, struct rn_frame *f, int timeout_ms)
+{
+	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	for (;;) {
+		int r = l3_take(p, f);
+		if (r != 0)
+			return r;
+		if (timeout_ms == 0)
+			return 0;
+		int wait = -1;
+		if (timeout_ms > 0) {
+			int64_t left = deadline - now_ms();
+			if (left <= 0)
+				return 0;
+			wait = (int)left;
+		}
+		struct pollfd pfd[3];
+		for (unsigned i = 0; i < p->nl3; i++)
+			pfd[i] = (struct pollfd){ .fd = p->l3fd[i], .events = POLLIN };
+		if (poll(pfd, p->nl3, wait) < 0)
+			return -errno;
+	}
+}
+
 /* rx_queue: frames stay in the socket queue, which gets ring_kib bytes
  * (forced past rmem_max when we may); the VLAN tags the kernel took out come
  * as PACKET_AUXDATA. */
@@ -197,6 +331,15 @@ int rn_packet_open(const struct rn_packet_opts *opts, struct rn_packet **out)
 	p->lo_ifindex = (int)if_nametoindex("lo");
 
 	int rc;
+	for (unsigned i = 0; i < 3; i++)
+		p->l3fd[i] = -1;
+	if (opts->l3) {
+		rc = open_l3(p, opts);
+		if (rc < 0)
+			goto fail;
+		*out = p;
+		return 0;
+	}
 	bool any = !opts->ifname || !strcmp(opts->ifname, "any");
 	if (any) {
 		p->cooked = true;
@@ -271,7 +414,7 @@ fail:
 
 int rn_packet_fd(const struct rn_packet *p)
 {
-	return p->fd;
+	return p->nl3 ? p->l3fd[0] : p->fd;
 }
 
 int rn_packet_ifindex(const struct rn_packet *p)
@@ -287,6 +430,11 @@ int rn_packet_linktype(const struct rn_packet *p)
 uint32_t rn_packet_snaplen(const struct rn_packet *p)
 {
 	return p->snaplen;
+}
+
+unsigned rn_packet_latency_ms(const struct rn_packet *p)
+{
+	return p->ring ? p->tov_ms : 0;
 }
 
 /* libpcap's direction rule, plus its loopback rule: on lo every frame is seen
@@ -409,12 +557,6 @@ static bool acquire_current(struct rn_packet *p)
 	return true;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int wait_readable(struct rn_packet *p, int timeout_ms)
 {
@@ -437,6 +579,8 @@ int rn_packet_next(struct rn_packet *p, struct rn_frame *f, int timeout_ms)
 {
 	if (!p || !f)
 		return -RN_EINVAL;
+	if (p->nl3)
+		return l3_next(p, f, timeout_ms);
 	if (!p->ring)
 		return -RN_EINVAL; /* a send-only socket */
 	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
@@ -469,7 +613,7 @@ int rn_packet_send(struct rn_packet *p, const void *frame, size_t len)
 {
 	if (!p || !frame)
 		return -RN_EINVAL;
-	if (!p->ifindex || p->cooked)
+	if (!p->ifindex || p->cooked || p->nl3)
 		return -RN_EUNSUP; /* "any" has no one link to send on */
 	for (;;) {
 		ssize_t n = send(p->fd, frame, len, 0);
@@ -659,6 +803,12 @@ static int read_stats(struct rn_packet *p, uint64_t *rcv, uint64_t *drop)
  * block is only handed over when its timer retires it, so wait for that. */
 static int drain(struct rn_packet *p)
 {
+	if (p->rx_queue) {
+		uint8_t c;
+		while (recv(p->fd, &c, 1, MSG_DONTWAIT | MSG_TRUNC) >= 0)
+			;
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	}
 	if (!p->ring)
 		return 0; /* a send-only socket queues nothing */
 	/* A frame that passed the old filter on another CPU may still be on its
@@ -682,10 +832,33 @@ static int drain(struct rn_packet *p)
 	}
 }
 
+/* l3: the same order on each socket; the queues drain with recv. */
+static int l3_set_filter(struct rn_packet *p, const struct sock_fprog *prog)
+{
+	struct sock_filter reject = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog none = { 1, &reject };
+	for (unsigned i = 0; i < p->nl3; i++) {
+		int fd = p->l3fd[i];
+		if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &none, sizeof none) < 0)
+			return -errno;
+		while (recv(fd, p->l3buf, 1, MSG_TRUNC | MSG_DONTWAIT) >= 0)
+			;
+		int zero = 0;
+		if (!prog ? setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof zero) < 0
+			  : setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, prog, sizeof *prog) < 0)
+			return -errno;
+	}
+	p->l3count = 0;
+	p->dropped = 0;
+	return 0;
+}
+
 int rn_packet_set_filter(struct rn_packet *p, const struct sock_fprog *prog)
 {
 	if (!p)
 		return -RN_EINVAL;
+	if (p->nl3)
+		return l3_set_filter(p, prog);
 	struct sock_filter reject = BPF_STMT(BPF_RET | BPF_K, 0);
 	struct sock_fprog none = { 1, &reject };
 	if (setsockopt(p->fd, SOL_SOCKET, SO_ATTACH_FILTER, &none, sizeof none) < 0)
@@ -726,6 +899,13 @@ int rn_packet_stats(struct rn_packet *p, uint64_t *received, uint64_t *dropped)
 {
 	if (!p)
 		return -RN_EINVAL;
+	if (p->nl3) { /* what was read, plus what SO_RXQ_OVFL said was dropped */
+		if (received)
+			*received = p->l3count + p->dropped;
+		if (dropped)
+			*dropped = p->dropped;
+		return 0;
+	}
 	uint64_t r, d;
 	int rc = read_stats(p, &r, &d); /* the kernel resets them on every read */
 	if (rc < 0)
@@ -747,5 +927,8 @@ void rn_packet_close(struct rn_packet *p)
 		munmap(p->ring, p->ring_len);
 	if (p->fd >= 0)
 		close(p->fd); /* also leaves promiscuous mode */
+	for (unsigned i = 0; i < p->nl3; i++)
+		close(p->l3fd[i]);
+	free(p->l3buf);
 	free(p);
 }

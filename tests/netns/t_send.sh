@@ -40,6 +40,14 @@ for layer in l2 ip l4; do
 	like "IPv6 SYN at --layer $layer: the SYN-ACK is printed" "$out" \
 		"^< IP6 $IP6_B\.8080 > $IP6_A\.[0-9]+: Flags \[S\.\], seq [0-9]+, ack 8, "
 done
+# By now A's kernel knows B (it sent RSTs to the SYN-ACKs): a dry run at l2
+# takes B's MAC from the neighbour table, without soliciting.
+for dst in "$IP_B" "$IP6_B"; do
+	v=ip; [ "$dst" = "$IP6_B" ] && v=ip6
+	out=$(send --dry-run --layer l2 "$v dst=$dst / udp dport=9" 2>&1)
+	like "l2 dry run to $dst: MAC from the neighbour table" "$out" "^$MAC_A > $MAC_B, ethertype IPv"
+	unlike "l2 dry run to $dst: no warning" "$out" "no MAC address"
+done
 # A closed port answers RST+ACK; the l2 frame also shows its link header.
 out=$(send --reply -W 2 -c 2 -i 0.05 "eth / ip dst=$IP_B / tcp sport=4242 dport=8081 flags=S" 2>&1)
 like "RST from a closed port, twice" "$out" "2 packets sent, 2 answered"

@@ -78,6 +78,10 @@ is "--loss 150% is refused" "$rc" 2
 like "the message names the bad value" "$out" "--loss: 150% is not a percentage"
 out=$("$RAWNET" wire w_a w_b --reorder 10% 2>&1); rc=$?
 like "--reorder without --delay is refused" "$rc:$out" "^2:.*--reorder needs --delay"
+out=$("$RAWNET" wire w_a w_b --loss 5% --loss-burst 5%,25% 2>&1); rc=$?
+like "--loss with --loss-burst is refused" "$rc:$out" "^2:.*exclude each other"
+out=$("$RAWNET" wire w_a w_b --loss-burst 5% 2>&1); rc=$?
+like "--loss-burst needs P%,R%" "$rc:$out" "^2:.*--loss-burst: 5% is not P%,R%"
 out=$(in_ns "$NS_W" "$RAWNET" wire w_a nosuch0 2>&1); rc=$?
 like "an unknown interface is an error naming it" "$rc:$out" "^2:.*nosuch0"
 out=$("$RAWNET" wire --help); rc=$?
@@ -160,9 +164,11 @@ check "--delay 50ms --jitter 5ms: average RTT $avg ms (100 +- 10)" \
 rtts=$(sed -n 's/.*time=\([0-9.]*\) ms/\1/p' <<<"$out" | tr '\n' ' ')
 check "every RTT within 90-112 ms: $rtts" \
 	awk -v r="$rtts" 'BEGIN { n = split(r, x, " "); for (i = 1; i <= n; i++) if (x[i] < 90 || x[i] > 112) exit 1; exit n != 20 }'
-wire_start --b2a --delay 30
+wire_start --b2a --delay 30 -Z nobody
 avg=$(pings 10 0.02 | avg_rtt)
+user=$(ps -o user= -p "$(pgrep -P "$WIRE")")
 wire_stop
+is "-Z nobody: forwarding as nobody" "$user" nobody
 check "--b2a --delay 30 delays only the replies: RTT $avg ms" \
 	awk -v a="$avg" 'BEGIN { exit !(a >= 29.9 && a <= 34) }'
 
