@@ -163,27 +163,75 @@ static void mac(struct jw *w, const char *k, const uint8_t *a)
 	end(w);
 }
 
-/* Text as JSON string content: quotes, backslashes and control bytes
- * escaped; bytes >= 0x80 as the Latin-1 code points (valid UTF-8 out). */
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is not one;
+ * *bad is then the length of its maximal invalid subpart (Unicode §3.9). */
+static size_t utf8_seq(const uint8_t *p, size_t n, size_t *bad)
+{
+	uint8_t c = p[0];
+	size_t need;
+	uint8_t lo = 0x80, hi = 0xbf;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		if (c == 0xe0)
+			lo = 0xa0;
+		if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		if (c == 0xf0)
+			lo = 0x90;
+		if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		*bad = 1;
+		return 0;
+	}
+	for (size_t i = 1; i <= need; i++) {
+		uint8_t b = i < n ? p[i] : 0;
+		if (i >= n || b < lo || b > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need + 1;
+}
+
+/* A value as JSON string content: quotes, backslashes and control
+ * characters escaped, valid UTF-8 kept, invalid bytes as U+FFFD (tshark
+ * prints the raw bytes; the text a UTF-8 reader gets from them). */
 static void put_escaped(struct rn_strbuf *o, const uint8_t *p, size_t n)
 {
 	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n;) {
 		uint8_t c = p[i];
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
 			continue;
+		}
 		rn_sb_append(o, (const char *)p + run, i - run);
-		run = i + 1;
 		if (c == '"' || c == '\\') {
 			char e[2] = { '\\', (char)c };
 			rn_sb_append(o, e, 2);
-		} else if (c >= 0x80) {
-			char e[2] = { (char)(0xc0 | c >> 6), (char)(0x80 | (c & 0x3f)) };
-			rn_sb_append(o, e, 2);
-		} else {
+			i++;
+		} else if (c < 0x20) {
 			char e[6] = { '\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 15] };
 			rn_sb_append(o, e, 6);
+			i++;
+		} else {
+			size_t bad = 0, k = utf8_seq(p + i, n - i, &bad);
+			if (k) {
+				rn_sb_append(o, (const char *)p + i, k);
+				i += k;
+			} else {
+				rn_sb_append(o, "\xef\xbf\xbd", 3); /* U+FFFD */
+				i += bad;
+			}
 		}
+		run = i;
 	}
 	rn_sb_append(o, (const char *)p + run, n - run);
 }

@@ -5,6 +5,7 @@
  * lengths lie ends with a [Malformed Packet] / [Packet size limited] note. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,6 +16,7 @@
 
 struct tree {
 	struct rn_strbuf *o;
+	int base;               /* extra levels: a packet quoted inside another */
 };
 
 static void line(struct tree *t, int depth, const char *fmt, ...)
@@ -22,7 +24,7 @@ static void line(struct tree *t, int depth, const char *fmt, ...)
 
 static void line(struct tree *t, int depth, const char *fmt, ...)
 {
-	for (int i = 0; i < depth; i++)
+	for (int i = 0; i < depth + t->base; i++)
 		rn_sb_append(t->o, "    ", 4);
 	va_list ap;
 	va_start(ap, fmt);
@@ -39,7 +41,7 @@ static void bits(struct tree *t, int depth, unsigned width, uint32_t mask, uint3
 static void bits(struct tree *t, int depth, unsigned width, uint32_t mask, uint32_t value,
 		 const char *fmt, ...)
 {
-	for (int i = 0; i < depth; i++)
+	for (int i = 0; i < depth + t->base; i++)
 		rn_sb_append(t->o, "    ", 4);
 	for (unsigned i = 0; i < width; i++) {
 		unsigned b = width - 1 - i;
@@ -1159,39 +1161,74 @@ static void tree_frame(struct tree *t, const struct rn_dissection *d)
 		line(t, 1, "[Packet size limited during capture: %u of %u bytes]", p->caplen, p->len);
 }
 
+static void tree_layers(struct tree *t, const struct rn_dissection *d, int nesting);
+
+/* The packet an ICMP error quotes, one level further in. */
+static void tree_quoted(struct tree *t, const struct rn_pkt *outer, struct rn_view q, bool v6,
+			int nesting)
+{
+	if (nesting >= 2 || q.len == 0)
+		return;
+	struct rn_pkt p = *outer;
+	p.data = q.data;
+	p.caplen = p.len = (uint32_t)q.len;
+	p.linktype = v6 ? RN_LINK_IPV6 : RN_LINK_IPV4;
+	struct rn_dissection *d = malloc(sizeof(*d));
+	if (!d)
+		return;
+	rn_dissect(&p, RN_DISSECT_CSUM, d);
+	t->base++;
+	tree_layers(t, d, nesting + 1);
+	t->base--;
+	free(d);
+}
+
+static void tree_layers(struct tree *t, const struct rn_dissection *d, int nesting)
+{
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct rn_layer *l = &d->layer[i];
+		switch (l->proto) {
+		case RN_PROTO_ETH: tree_eth(t, l); break;
+		case RN_PROTO_SLL:
+		case RN_PROTO_SLL2: tree_sll(t, l); break;
+		case RN_PROTO_NULL:
+			line(t, 0, "Null/Loopback");
+			if (l->status == RN_LAYER_OK)
+				line(t, 1, "Family: %s (%u)",
+				     l->u.null_family == 2 ? "IP" : "IPv6 or other", l->u.null_family);
+			break;
+		case RN_PROTO_ARP: tree_arp(t, l); break;
+		case RN_PROTO_IPV4: tree_ipv4(t, l); break;
+		case RN_PROTO_IPV6: tree_ipv6(t, l); break;
+		case RN_PROTO_ICMP:
+			tree_icmp(t, l);
+			if (l->status == RN_LAYER_OK && rn_icmp_is_error(l->u.icmp.type))
+				tree_quoted(t, d->pkt, l->u.icmp.data, false, nesting);
+			break;
+		case RN_PROTO_ICMP6:
+			tree_icmp6(t, l);
+			if (l->status == RN_LAYER_OK && rn_icmp6_is_error(l->u.icmp6.type))
+				tree_quoted(t, d->pkt, l->u.icmp6.data, true, nesting);
+			break;
+		case RN_PROTO_TCP: tree_tcp(t, l); break;
+		case RN_PROTO_UDP: tree_udp(t, l); break;
+		case RN_PROTO_DNS: tree_dns(t, l); break;
+		case RN_PROTO_HTTP: tree_http(t, l); break;
+		default: tree_data(t, l); break;
+		}
+		if (l->status != RN_LAYER_OK && l->proto != RN_PROTO_HTTP)
+			malformed(t, l);
+	}
+}
+
 void rn_print_tree(struct rn_strbuf *out, const struct rn_pkt *pkt)
 {
-	struct tree t = { out };
+	struct tree t = { out, 0 };
 	struct rn_dissection d;
 	rn_dissect(pkt, RN_DISSECT_CSUM, &d);
 	tree_frame(&t, &d);
 	if (d.n == 0)
 		line(&t, 0, "[Link type %d is not dissected]", pkt->linktype);
-	for (unsigned i = 0; i < d.n; i++) {
-		const struct rn_layer *l = &d.layer[i];
-		switch (l->proto) {
-		case RN_PROTO_ETH: tree_eth(&t, l); break;
-		case RN_PROTO_SLL:
-		case RN_PROTO_SLL2: tree_sll(&t, l); break;
-		case RN_PROTO_NULL:
-			line(&t, 0, "Null/Loopback");
-			if (l->status == RN_LAYER_OK)
-				line(&t, 1, "Family: %s (%u)",
-				     l->u.null_family == 2 ? "IP" : "IPv6 or other", l->u.null_family);
-			break;
-		case RN_PROTO_ARP: tree_arp(&t, l); break;
-		case RN_PROTO_IPV4: tree_ipv4(&t, l); break;
-		case RN_PROTO_IPV6: tree_ipv6(&t, l); break;
-		case RN_PROTO_ICMP: tree_icmp(&t, l); break;
-		case RN_PROTO_ICMP6: tree_icmp6(&t, l); break;
-		case RN_PROTO_TCP: tree_tcp(&t, l); break;
-		case RN_PROTO_UDP: tree_udp(&t, l); break;
-		case RN_PROTO_DNS: tree_dns(&t, l); break;
-		case RN_PROTO_HTTP: tree_http(&t, l); break;
-		default: tree_data(&t, l); break;
-		}
-		if (l->status != RN_LAYER_OK && l->proto != RN_PROTO_HTTP)
-			malformed(&t, l);
-	}
+	tree_layers(&t, &d, 0);
 	rn_sb_putc(out, '\n');
 }
