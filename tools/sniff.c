@@ -2,6 +2,7 @@
  * of src/io/packet.c (or, with --l3, on AF_INET raw sockets), kernel BPF
  * filters from tcpdump's filter language (src/io/filter.c), pcap/pcapng files
  * (src/io/pcapwrite.c) or tcpdump-style lines (src/print). See rawnet(8). */
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -385,9 +386,21 @@ static const char *link_name(int linktype, const char **descr)
 	return n ? n : "unknown";
 }
 
+/* True when expr has the word "vlan" in it. */
+static bool mentions_vlan(const char *expr)
+{
+	for (const char *p = expr; (p = strstr(p, "vlan")); p += 4) {
+		bool start = p == expr || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool end = !(isalnum((unsigned char)p[4]) || p[4] == '_');
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
 /* Compiles the filter for the capture's link type and attaches it in the
  * kernel; when the kernel cannot run it (cooked sockets reading SLL address
- * bytes), it runs in user space instead. A bad expression exits 2 with
+ * bytes, VLAN tests), it runs in user space instead. A bad expression exits 2 with
  * libpcap's message. */
 static void setup_filter(struct sniff *s, const char *ifname)
 {
@@ -399,6 +412,13 @@ static void setup_filter(struct sniff *s, const char *ifname)
 		errx(EXIT_USAGE, "%s", msg);
 	if (rc < 0)
 		errx(EXIT_USAGE, "%s: cannot filter on this link type: %s", ifname, rn_strerror(rc));
+	/* libpcap compiles "vlan" for a dead handle as loads of the tag from
+	 * the frame, but the kernel has taken the tag out (it comes back from
+	 * tp_vlan_tci): such filters only work on the restored frames. */
+	if (mentions_vlan(s->filter)) {
+		s->user_filter = f;
+		return;
+	}
 	rc = rn_packet_set_filter(s->pk, rn_filter_prog(f));
 	if (rc == -RN_EUNSUP) {
 		s->user_filter = f;
