@@ -18,6 +18,7 @@
 #include <linux/filter.h>
 
 #include "rawnet/error.h"
+#include "rawnet/fields.h"
 #include "rawnet/filter.h"
 #include "rawnet/packet.h"
 #include "rawnet/pcapwrite.h"
@@ -44,6 +45,8 @@ struct sniff {
 	struct rn_packet *pk;
 	struct rn_filter *user_filter; /* set when the kernel cannot run it */
 	struct rn_printer *printer;
+	bool json, tree;          /* -T json, -V */
+	struct rn_json *js;
 	struct rn_strbuf out;
 	int linktype;
 	struct rn_pcapw *w;
@@ -63,7 +66,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: rawnet sniff [-#elpqSUv] [-t...] [-x|-xx|-X|-XX|-A|-AA] [-i IF|any]\n"
+		"usage: rawnet sniff [-#elpqSUvV] [-t...] [-x|-xx|-X|-XX|-A|-AA|-T json] [-i IF|any]\n"
 		"                    [-c COUNT] [-w FILE] [-B KiB] [-s SNAPLEN] [-Q in|out|inout]\n"
 		"                    [-Z USER] [-C MB] [-G SECONDS] [-W FILES] [--immediate]\n"
 		"                    [--pcapng] [--nano] [--l3] [FILTER ...]\n"
@@ -96,6 +99,7 @@ static void usage(FILE *f)
 		"  --l3         capture on AF_INET raw sockets (ICMP, TCP, UDP; incoming IPv4\n"
 		"               only) instead of the ring, for comparison\n"
 		"  -#, -e, -q, -S, -v, -t..., -x, -X, -A   printing, as rawnet read and tcpdump\n"
+		"  -V, -T json  printing as tshark -V / one JSON object per packet (see read)\n"
 		"  -n           do not resolve names (always the case)\n"
 		"  FILTER       a tcpdump filter expression (pcap-filter(7))\n"
 		"\n"
@@ -237,7 +241,7 @@ static void parse(struct sniff *s, int argc, char **argv)
 		err(EXIT_USAGE, "malloc");
 	s->read_args[s->nread_args++] = "read";
 	int tcount = 0, xcount = 0, Xcount = 0, Acount = 0, c;
-	while ((c = getopt_long(argc, argv, "+hi:c:w:r:B:ps:Q:Z:UC:G:W:n#eqSvtxXAl", longopts,
+	while ((c = getopt_long(argc, argv, "+hi:c:w:r:B:ps:Q:Z:UC:G:W:n#eqSvtxXAlT:V", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -304,6 +308,13 @@ static void parse(struct sniff *s, int argc, char **argv)
 		case 'x': xcount++; pass_on(s, "-x", NULL); break;
 		case 'X': Xcount++; pass_on(s, "-X", NULL); break;
 		case 'A': Acount++; pass_on(s, "-A", NULL); break;
+		case 'T':
+			if (strcmp(optarg, "json"))
+				errx(EXIT_USAGE, "-T: %s is not a format (json)", optarg);
+			s->json = true;
+			pass_on(s, "-T", optarg);
+			break;
+		case 'V': s->tree = true; pass_on(s, "-V", NULL); break;
 		case OPT_IMMEDIATE:
 			s->po.immediate = true;
 			break;
@@ -449,7 +460,12 @@ static int handle_frame(struct sniff *s, const struct rn_frame *f)
 	struct rn_pkt pkt = { .data = f->data, .caplen = f->caplen, .len = f->len,
 			      .ts_sec = f->ts_sec, .ts_nsec = f->ts_nsec,
 			      .linktype = f->linktype, .number = s->captured };
-	rn_printer_packet(s->printer, &s->out, &pkt);
+	if (s->json)
+		rn_json_packet(s->js, &s->out, &pkt);
+	else if (s->tree)
+		rn_print_tree(&s->out, &pkt);
+	else
+		rn_printer_packet(s->printer, &s->out, &pkt);
 	if (s->out.oom)
 		errx(EXIT_USAGE, "out of memory");
 	if (s->line_buffered || s->out.len >= 65536)
@@ -463,6 +479,7 @@ int cmd_sniff(int argc, char **argv)
 	memset(&s, 0, sizeof s);
 	parse(&s, argc, argv);
 	if (s.rfile) {
+		optind = 0; /* rawnet read parses its own arguments from the start */
 		int rc = cmd_read ? cmd_read(s.nread_args, s.read_args) : EXIT_USAGE;
 		free(s.read_args);
 		return rc;
@@ -491,7 +508,7 @@ int cmd_sniff(int argc, char **argv)
 	rn_sb_init(&s.out);
 	if (s.wfile)
 		open_output(&s);
-	else if (rn_printer_new(&s.print, &s.printer) < 0)
+	else if (rn_printer_new(&s.print, &s.printer) < 0 || (s.json && rn_json_new(&s.js) < 0))
 		errx(EXIT_USAGE, "out of memory");
 	const char *descr, *name = link_name(s.linktype, &descr);
 	fprintf(stderr, "listening on %s, link-type %s (%s), snapshot length %u bytes\n", ifname,
@@ -544,6 +561,7 @@ int cmd_sniff(int argc, char **argv)
 	print_counts(&s);
 	rn_packet_close(s.pk);
 	rn_printer_free(s.printer);
+	rn_json_free(s.js);
 	rn_filter_free(s.user_filter);
 	rn_sb_free(&s.out);
 	free(s.filter);
