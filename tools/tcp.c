@@ -221,7 +221,7 @@ static int run_cat(struct stack_conn *sc)
 		unsigned bits = rn_tcp_poll(sc->c);
 		if (bits & RN_TCB_ERROR)
 			return stack_report(sc, "error");
-		if ((bits & RN_TCB_CLOSED) && !(bits & RN_TCB_READABLE))
+		if ((bits & RN_TCB_CLOSED) && (peer_eof || !(bits & RN_TCB_READABLE)))
 			return shut ? EXIT_OK : stack_report(sc, "connection closed");
 		if (stack_interrupted)
 			return stack_report(sc, "interrupted");
