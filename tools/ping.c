@@ -447,8 +447,8 @@ static void print_header(const struct run *r)
 	fflush(stdout);
 }
 
-/* Builds and sends the next echo request. Returns false on a send error
- * that counts as a lost request. */
+/* Builds and sends the next echo request. A send error counts the request as
+ * sent and lost (iputils' "hard local error"). */
 static void send_one(struct run *r)
 {
 	uint16_t seq = (uint16_t)(r->st.transmitted + 1);

@@ -3,10 +3,14 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <linux/filter.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <pcap/pcap.h>
 
 #include "commands.h"
 #include "common.h"
@@ -21,7 +25,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: rawnet read [-#eqSnv] [-t...] [--nano] [-c count] [--skip N]\n"
-		"                   [-x|-xx|-X|-XX|-A|-AA] FILE [FILTER ...]\n"
+		"                   [--file-numbers] [-x|-xx|-X|-XX|-A|-AA] FILE [FILTER ...]\n"
+		"       rawnet read -d [-y LINKTYPE] [FILTER ...]\n"
 		"\n"
 		"Prints each packet of a pcap or pcapng FILE (\"-\" for standard input) as\n"
 		"tcpdump -n prints it. FILTER is a tcpdump expression (pcap-filter(7)).\n"
@@ -39,6 +44,10 @@ static void usage(FILE *f)
 		"  -x, -xx     hex dump (-xx: with the link header); -X, -XX: hex and ASCII;\n"
 		"  -A, -AA     ASCII\n"
 		"  -n          do not resolve names (always the case)\n"
+		"  --file-numbers  with -#: the packet's number in the file, not the count\n"
+		"              of packets printed\n"
+		"  -d          print the compiled filter program (as tcpdump -d) and exit\n"
+		"  -y TYPE     link type for -d (a libpcap name such as EN10MB; default EN10MB)\n"
 		"\n"
 		"Exit status: 0 ok, 2 usage error, bad filter or a damaged file (the packets\n"
 		"before the damage are printed first).\n");
@@ -97,6 +106,48 @@ static struct rn_filter *filter_for(struct filter_cache *c, int linktype, uint32
 	return f;
 }
 
+/* The remaining arguments joined by spaces (tcpdump's filter convention). */
+static char *join_args(int argc, char **argv)
+{
+	if (argc <= 0)
+		return NULL;
+	size_t n = 1;
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	char *s = malloc(n);
+	if (!s)
+		err(EXIT_USAGE, "malloc");
+	s[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* -d: compile for a link type and print the program as tcpdump -d does. */
+static int dump_program(const char *dlt_name, int argc, char **argv)
+{
+	int dlt = DLT_EN10MB;
+	if (dlt_name) {
+		dlt = pcap_datalink_name_to_val(dlt_name);
+		if (dlt < 0)
+			errx(EXIT_USAGE, "-y: %s is not a link type name", dlt_name);
+	}
+	char *expr = join_args(argc, argv);
+	struct rn_filter *f;
+	char msg[512];
+	if (rn_filter_compile_dlt(expr, dlt, 262144, &f, msg, sizeof(msg)) < 0)
+		errx(EXIT_USAGE, "%s", msg);
+	const struct sock_fprog *prog = rn_filter_prog(f);
+	struct bpf_program bp = { prog->len, (struct bpf_insn *)prog->filter };
+	bpf_dump(&bp, 1);
+	rn_filter_free(f);
+	free(expr);
+	return EXIT_OK;
+}
+
 int cmd_read(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -105,13 +156,16 @@ int cmd_read(int argc, char **argv)
 		{ "number", no_argument, NULL, '#' },
 		{ "skip", required_argument, NULL, 'K' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "file-numbers", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rn_print_opts o = { .tsmode = 1 };
 	int tcount = 0, xcount = 0, Xcount = 0, Acount = 0;
 	long long count = -1, skip = 0;
+	bool dump = false, file_numbers = false;
+	const char *dlt_name = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "#c:eqnSvtxXAh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "#c:dy:eqnSvtxXAh", longopts, NULL)) != -1) {
 		switch (c) {
 		case '#': o.number = true; break;
 		case 'c': count = opt_int("-c", optarg, 1, (1LL << 62)); break;
@@ -126,6 +180,9 @@ int cmd_read(int argc, char **argv)
 		case 'X': Xcount++; break;
 		case 'A': Acount++; break;
 		case 'N': o.nano = true; break;
+		case 'd': dump = true; break;
+		case 'y': dlt_name = optarg; break;
+		case 'F': file_numbers = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -143,27 +200,14 @@ int cmd_read(int argc, char **argv)
 		o.hex = 'A';
 		o.hex_link = Acount > 1;
 	}
+	if (dump)
+		return dump_program(dlt_name, argc - optind, argv + optind);
 	if (optind >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	const char *path = argv[optind++];
-	/* The filter: the remaining arguments joined by spaces, as tcpdump does. */
-	char *expr = NULL;
-	if (optind < argc) {
-		size_t n = 0;
-		for (int i = optind; i < argc; i++)
-			n += strlen(argv[i]) + 1;
-		expr = malloc(n);
-		if (!expr)
-			err(EXIT_USAGE, "malloc");
-		expr[0] = '\0';
-		for (int i = optind; i < argc; i++) {
-			if (i > optind)
-				strcat(expr, " ");
-			strcat(expr, argv[i]);
-		}
-	}
+	char *expr = join_args(argc - optind, argv + optind);
 
 	struct rn_pcap_reader *r;
 	int e = rn_pcap_open(path, &r);
@@ -213,7 +257,8 @@ int cmd_read(int argc, char **argv)
 		matched++;
 		if ((long long)matched <= skip)
 			continue;
-		pkt.number = matched;
+		if (!file_numbers)
+			pkt.number = matched;
 		rn_printer_packet(pr, &out, &pkt);
 		shown++;
 		if (out.len >= FLUSH_AT)

@@ -15,7 +15,8 @@ struct rn_filter; /* opaque */
  * program returns for an accepted packet (the kernel keeps that many bytes;
  * 0 means 262144). An empty or NULL expr accepts everything. Returns 0, or
  * -RN_EINVAL with libpcap's message (pcap_geterr) in err, or -RN_EUNSUP for a
- * link type libpcap does not know. */
+ * link type libpcap does not know. The netmask is 0, as tcpdump -r uses
+ * ("ip broadcast" then means 255.255.255.255 or 0.0.0.0). */
 int rn_filter_compile(const char *expr, int linktype, uint32_t snaplen, struct rn_filter **out,
 		      char *err, size_t errlen);
 

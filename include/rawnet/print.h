@@ -175,7 +175,8 @@ const char *rn_proto_name(enum rn_proto proto);
  * into out as dotted text with a trailing dot ("www.example.org."; "." for
  * the root). *next is set to the offset after the name where it was stored.
  * Returns the text length, -RN_ETRUNC when the name runs past the bytes,
- * -RN_EBADLEN on a bad label or pointer loop, -RN_ENOSPC when out is small. */
+ * -RN_EBADLEN on a bad label or a pointer that does not point backwards (as
+ * BIND and tcpdump require: no loops), -RN_ENOSPC when out is small. */
 int rn_dns_name(struct rn_view msg, size_t off, char *out, size_t cap, size_t *next);
 
 /* ---- Printers --------------------------------------------------------- */

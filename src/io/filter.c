@@ -52,9 +52,13 @@ int rn_filter_compile_dlt(const char *expr, int dlt, uint32_t snaplen, struct rn
 			snprintf(err, errlen, "libpcap does not know link type %d", dlt);
 		return -RN_EUNSUP;
 	}
-	if (pcap_compile(p, &f->prog, expr ? expr : "", 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		if (err && errlen)
+	if (pcap_compile(p, &f->prog, expr ? expr : "", 1, 0) < 0) {
+		if (err && errlen) {
 			snprintf(err, errlen, "%s", pcap_geterr(p));
+			size_t n = strlen(err);
+			while (n && err[n - 1] == '\n') /* some libpcap messages end in one */
+				err[--n] = '\0';
+		}
 		pcap_close(p);
 		free(f);
 		return -RN_EINVAL;

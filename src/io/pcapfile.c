@@ -147,7 +147,7 @@ static int next_pcap(struct rn_pcap_reader *r, struct rn_pkt *pkt)
 	const uint8_t *h = r->data + r->pos;
 	uint32_t sec = rd32(r, h), frac = rd32(r, h + 4), caplen = rd32(r, h + 8),
 		 len = rd32(r, h + 12);
-	uint32_t max = r->snaplen > MAX_SNAPLEN ? r->snaplen : MAX_SNAPLEN;
+	uint32_t max = MAX_SNAPLEN; /* libpcap's max_snaplen_for_dlt() */
 	if (caplen > max)
 		return fail(r, "invalid packet capture length %u, bigger than maximum of %u", caplen,
 			    max);
@@ -291,7 +291,8 @@ static int ng_idb(struct rn_pcap_reader *r, const uint8_t *b, uint32_t tlen)
 static void ng_ts(const struct iface *f, uint64_t ts, struct rn_pkt *pkt)
 {
 	uint64_t sec = ts / f->tsdiv, rem = ts % f->tsdiv;
-	pkt->ts_sec = (int64_t)sec + f->tsoffset;
+	/* Unsigned, as libpcap adds it: a huge offset wraps instead of overflowing. */
+	pkt->ts_sec = (int64_t)(sec + (uint64_t)f->tsoffset);
 	if (f->tsdiv == 1000000000u)
 		pkt->ts_nsec = (uint32_t)rem;
 	else if (f->tsdiv < 1000000000u)
@@ -341,7 +342,7 @@ static int next_ng(struct rn_pcap_reader *r, struct rn_pkt *pkt)
 			if (caplen > tlen - 32)
 				return fail(r, "packet data length %u > remaining bytes %u in the block",
 					    caplen, tlen - 32);
-			uint32_t max = f->snaplen > MAX_SNAPLEN ? f->snaplen : MAX_SNAPLEN;
+			uint32_t max = MAX_SNAPLEN;
 			if (caplen > max)
 				return fail(r, "invalid packet capture length %u, bigger than maximum of %u",
 					    caplen, max);

@@ -468,7 +468,7 @@ const char *rn_proto_name(enum rn_proto proto)
 
 int rn_dns_name(struct rn_view msg, size_t off, char *out, size_t cap, size_t *next)
 {
-	size_t n = 0, hops = 0;
+	size_t n = 0, max_off = off;
 	bool jumped = false;
 	if (cap < 2)
 		return -RN_ENOSPC;
@@ -483,8 +483,9 @@ int rn_dns_name(struct rn_view msg, size_t off, char *out, size_t cap, size_t *n
 			if (!jumped && next)
 				*next = off + 2;
 			jumped = true;
-			if (++hops > 64 || ptr >= msg.len)
+			if (ptr >= max_off) /* pointers go backwards: no loops */
 				return -RN_EBADLEN;
+			max_off = ptr;
 			off = ptr;
 			continue;
 		}

@@ -142,20 +142,88 @@ static size_t skip_name(struct dns *d, size_t off)
 	}
 }
 
-/* Prints a name; returns the offset after it, 0 when truncated. */
+/* Prints a name as tcpdump's fqdn_print() does, label by label as it goes:
+ * compression pointers must point backwards ("<BAD PTR>" otherwise), names
+ * longer than 255 characters are cut ("<DOMAIN NAME TOO LONG>"). Returns the
+ * offset after the name where it was stored, 0 when it stops early. */
 static size_t put_name(struct dns *d, size_t off)
 {
-	char name[1100];
-	size_t next = 0;
-	int r = rn_dns_name(d->m, off, name, sizeof(name), &next);
-	if (r == -RN_EBADLEN) {
-		rn_sb_puts(d->o, "<LOOP>");
-		return skip_name(d, off);
-	}
-	if (r < 0)
+	const struct rn_view m = d->m;
+	size_t cp = off, rp = 0, max_offset = off, name_chars = 0;
+	bool compress = false;
+	if (!rn_view_has(m, cp, 1))
 		return 0;
-	rn_put_safe(d->o, (const uint8_t *)name, (size_t)r);
-	return next;
+	uint8_t i = m.data[cp];
+	if ((i & 0xc0) == 0x40 || (i & 0xc0) == 0x80) {
+		if ((i & 0xc0) == 0x40)
+			rn_sb_printf(d->o, "<ELT %d>", i & 0x3f);
+		return 0;
+	}
+	cp++;
+	if ((i & 0xc0) != 0xc0)
+		rp = cp + i;
+	if (i == 0) {
+		rn_sb_putc(d->o, '.');
+		return rp;
+	}
+	while (i && cp < m.len) {
+		if ((i & 0xc0) == 0xc0) {
+			if (!compress) {
+				rp = cp + 1;
+				compress = true;
+			}
+			if (!rn_view_has(m, cp, 1))
+				return 0;
+			size_t o = ((size_t)i << 8 | m.data[cp]) & 0x3fff;
+			if (o >= max_offset) {
+				rn_sb_puts(d->o, "<BAD PTR>");
+				return 0;
+			}
+			max_offset = o;
+			cp = o;
+			if (!rn_view_has(m, cp, 1))
+				return 0;
+			i = m.data[cp];
+			if ((i & 0xc0) == 0x40 || (i & 0xc0) == 0x80) {
+				if ((i & 0xc0) == 0x40)
+					rn_sb_printf(d->o, "<ELT %d>", i & 0x3f);
+				return 0;
+			}
+			cp++;
+			continue;
+		}
+		size_t l = i;
+		size_t avail = cp < m.len ? m.len - cp : 0;
+		if (name_chars + l <= 255) {
+			rn_put_safe(d->o, m.data + cp, l < avail ? l : avail);
+			if (l > avail)
+				return 0;
+		} else if (name_chars < 255) {
+			size_t n = 255 - name_chars;
+			rn_put_safe(d->o, m.data + cp, n < avail ? n : avail);
+			if (n > avail)
+				return 0;
+		}
+		name_chars += l;
+		cp += l;
+		if (name_chars <= 255)
+			rn_sb_putc(d->o, '.');
+		name_chars++;
+		if (!rn_view_has(m, cp, 1))
+			return 0;
+		i = m.data[cp];
+		if ((i & 0xc0) == 0x40 || (i & 0xc0) == 0x80) {
+			if ((i & 0xc0) == 0x40)
+				rn_sb_printf(d->o, "<ELT %d>", i & 0x3f);
+			return 0;
+		}
+		cp++;
+		if (!compress)
+			rp += (size_t)i + 1;
+	}
+	if (name_chars > 255)
+		rn_sb_puts(d->o, "<DOMAIN NAME TOO LONG>");
+	return rp;
 }
 
 /* One question: " A? name." */
@@ -306,7 +374,7 @@ static size_t print_rr(struct dns *d, size_t off)
 					[11] = "KEEPALIVE", [12] = "PADDING", [13] = "CHAIN",
 					[14] = "KEY-TAG",
 				};
-				if (code < 16 && names[code])
+				if (code < sizeof names / sizeof names[0] && names[code])
 					rn_sb_puts(d->o, names[code]);
 				else
 					rn_sb_printf(d->o, "Opt%u", code);
@@ -412,7 +480,7 @@ void rn_print_dns(struct rn_strbuf *out, struct rn_view msg, uint32_t length, in
 	if (d.m.len > length)
 		d.m.len = length;
 	if (length < 12) {
-		rn_sb_printf(out, "[|domain]");
+		rn_sb_printf(out, "domain [length %u < 12] (invalid)", length);
 		return;
 	}
 	if (!rn_view_has(d.m, 0, 12)) {

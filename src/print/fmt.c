@@ -23,7 +23,7 @@ void rn_put_ip4(struct rn_strbuf *o, const uint8_t *a)
 		if (i < 3)
 			buf[n++] = '.';
 	}
-	rn_sb_append(o, buf, n);
+	rn_fast_append(o, buf, n);
 }
 
 void rn_put_ip6(struct rn_strbuf *o, const uint8_t *a)

@@ -6,8 +6,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include "rawnet/print.h"
 #include "rawnet/strbuf.h"
+
+/* Appends without a call when the buffer has room (the printers' hot path);
+ * the strbuf keeps its NUL terminator. */
+static inline void rn_fast_append(struct rn_strbuf *sb, const char *s, size_t n)
+{
+	if (sb->len + n < sb->cap) {
+		memcpy(sb->buf + sb->len, s, n);
+		sb->len += n;
+		sb->buf[sb->len] = '\0';
+	} else {
+		rn_sb_append(sb, s, n);
+	}
+}
+
+static inline void rn_fast_putc(struct rn_strbuf *sb, char c)
+{
+	if (sb->len + 1 < sb->cap) {
+		sb->buf[sb->len++] = c;
+		sb->buf[sb->len] = '\0';
+	} else {
+		rn_sb_putc(sb, c);
+	}
+}
+
+/* Decimal digits of v, right-aligned, zero-padded to at least width. */
+static inline void rn_fast_uint(struct rn_strbuf *sb, unsigned long long v, int width)
+{
+	char tmp[24];
+	int i = (int)sizeof(tmp);
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while ((int)sizeof(tmp) - i < width && i > 0)
+		tmp[--i] = '0';
+	rn_fast_append(sb, tmp + i, sizeof(tmp) - (size_t)i);
+}
 
 /* tcpdump's relative TCP sequence numbers: one entry per conversation. */
 struct rn_tcp_seq_table;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <net/if.h>
 
 #include "print/internal.h"
 #include "rawnet/checksum.h"
@@ -15,19 +16,32 @@ struct pc {
 	const struct rn_print_opts *opts;
 	const struct rn_dissection *d;
 	struct rn_tcp_seq_table *seqs;
+	bool nested;            /* a datagram inside another (no link prefix) */
+	bool jumped;            /* tcpdump would have stopped with a longjmp: the
+	                           -x dump then starts at the link header */
 };
 
 /* Appends a string literal (never a pointer: sizeof must see the array). */
-#define PUTS(p, s) rn_sb_append((p)->o, "" s, sizeof(s) - 1)
+#define PUTS(p, s) rn_fast_append((p)->o, "" s, sizeof(s) - 1)
 
 static void put_uint(struct pc *p, unsigned long long v)
 {
-	rn_sb_put_uint(p->o, v);
+	rn_fast_uint(p->o, v, 0);
 }
 
+/* tcpdump's nd_print_trunc(). Most of tcpdump's checks end the packet with
+ * a longjmp, after which the -x dump starts at the link header. */
 static void trunc_mark(struct pc *p, const char *proto)
 {
 	rn_sb_printf(p->o, " [|%s]", proto);
+}
+
+/* The same where tcpdump's check is a GET_*() macro: it longjmps out of the
+ * printer, and the -x dump then starts at the link header. */
+static void trunc_jump(struct pc *p, const char *proto)
+{
+	trunc_mark(p, proto);
+	p->jumped = true;
 }
 
 static const struct rn_layer *layer_after(const struct pc *p, const struct rn_layer *l)
@@ -88,17 +102,18 @@ static const char *ipproto_name(uint8_t p)
 	case 47: return "GRE";
 	case 50: return "ESP";
 	case 51: return "AH";
+	case 55: return "Mobile IP";
 	case 58: return "ICMPv6";
-	case 59: return "NONE";
-	case 60: return "DSTOPTS";
+	case 62: return "Mobile IP (old)";
 	case 88: return "EIGRP";
 	case 89: return "OSPF";
 	case 103: return "PIM";
 	case 108: return "Compressed IP";
 	case 112: return "VRRP";
-	case 115: return "L2TP";
+	case 113: return "PGM";
 	case 132: return "SCTP";
 	case 135: return "Mobility";
+	case 240: return "pfsync";
 	default: return NULL;
 	}
 }
@@ -122,8 +137,14 @@ static void print_ethertype(struct pc *p, uint16_t t)
  * when a -x style dump follows anyway. */
 static void default_print(struct pc *p, struct rn_view v)
 {
-	if (p->opts->hex)
+	if (p->opts->hex == 'x' || p->opts->hex == 'X' || p->opts->quiet)
 		return;
+	rn_hexdump_lines(p->o, v.data, v.len, true, true);
+}
+
+/* ND_DEFAULTPRINT where tcpdump does not check ndo_suppress_default_print. */
+static void default_print_always(struct pc *p, struct rn_view v)
+{
 	rn_hexdump_lines(p->o, v.data, v.len, true, true);
 }
 
@@ -227,10 +248,16 @@ static const char *sll_pkttype(uint16_t t)
 static void print_sll_header(struct pc *p, const struct rn_layer *l)
 {
 	const struct rn_sll *s = &l->u.sll;
-	if (l->proto == RN_PROTO_SLL2)
-		rn_sb_printf(p->o, "ifindex %u ", s->ifindex);
 	const char *pt = sll_pkttype(s->pkttype);
-	rn_sb_printf(p->o, "%3s ", pt ? pt : "?");
+	if (l->proto == RN_PROTO_SLL2) {
+		/* tcpdump names the interface as this machine knows the index */
+		char name[IF_NAMESIZE];
+		if (!if_indextoname(s->ifindex, name))
+			strcpy(name, "?");
+		rn_sb_printf(p->o, "%-5s %-3s ifindex %u ", name, pt ? pt : "?", s->ifindex);
+	} else {
+		rn_sb_printf(p->o, "%3s ", pt ? pt : "?");
+	}
 	if (s->halen == 6) {
 		rn_put_mac(p->o, s->addr);
 		PUTS(p, " ");
@@ -247,19 +274,26 @@ static void print_sll_header(struct pc *p, const struct rn_layer *l)
 			const char *en = ethertype_name(s->proto);
 			rn_sb_printf(p->o, "ethertype %s (0x%04x)", en ? en : "Unknown", s->proto);
 		}
+		rn_sb_printf(p->o, ", length %u: ", p->d->pkt->len);
 	}
-	rn_sb_printf(p->o, ", length %u: ", p->d->pkt->len);
 }
 
 static void print_sll(struct pc *p, const struct rn_layer *l)
 {
 	const struct rn_sll *s = &l->u.sll;
 	if (l->status != RN_LAYER_OK) {
-		trunc_mark(p, l->proto == RN_PROTO_SLL2 ? "sll2" : "sll");
+		trunc_jump(p, l->proto == RN_PROTO_SLL2 ? "sll2" : "sll");
 		return;
 	}
-	if (p->opts->eth)
+	if (p->opts->eth) {
 		print_sll_header(p, l);
+	} else if (l->proto == RN_PROTO_SLL2) {
+		char name[IF_NAMESIZE];
+		const char *pt = sll_pkttype(s->pkttype);
+		if (!if_indextoname(s->ifindex, name))
+			strcpy(name, "?");
+		rn_sb_printf(p->o, "%-5s %-3s ", name, pt ? pt : "?");
+	}
 	const struct rn_layer *next = layer_after(p, l);
 	if (s->proto == 0x0800 || s->proto == 0x86dd || s->proto == 0x0806) {
 		print_network(p, next, s->proto, l);
@@ -270,30 +304,40 @@ static void print_sll(struct pc *p, const struct rn_layer *l)
 	default_print(p, l->payload);
 }
 
+static void print_null_header(struct pc *p, uint32_t fam)
+{
+	const char *an = fam == 2 ? "IPv4" : (fam == 24 || fam == 28 || fam == 30) ? "IPv6"
+		       : fam == 6 ? "NS" : fam == 7 ? "ISO" : fam == 16 ? "Appletalk"
+		       : fam == 23 ? "IPX" : NULL;
+	if (!p->opts->quiet)
+		rn_sb_printf(p->o, "AF %s (%u)", an ? an : "Unknown", fam);
+	else if (an)
+		rn_sb_puts(p->o, an);
+	else
+		rn_sb_printf(p->o, "Unknown AF %u", fam);
+	rn_sb_printf(p->o, ", length %u: ", p->d->pkt->len);
+}
+
 static void print_null(struct pc *p, const struct rn_layer *l)
 {
 	if (l->status != RN_LAYER_OK) {
-		trunc_mark(p, "null");
+		trunc_jump(p, "null");
 		return;
 	}
 	uint32_t fam = l->u.null_family;
-	bool v6 = fam == 10 || fam == 24 || fam == 28 || fam == 30;
-	if (p->opts->eth) {
-		if (fam == 2)
-			PUTS(p, "AF IPv4 (2)");
-		else if (v6)
-			rn_sb_printf(p->o, "AF IPv6 (%u)", fam);
-		else
-			rn_sb_printf(p->o, "AF Unknown (%u)", fam);
-		rn_sb_printf(p->o, ", length %u: ", p->d->pkt->len);
-	}
+	bool v6 = fam == 24 || fam == 28 || fam == 30 || fam == 10;
+	if (p->opts->eth)
+		print_null_header(p, fam);
 	const struct rn_layer *next = layer_after(p, l);
-	if (fam == 2)
+	if (fam == 2) {
 		print_network(p, next, 0x0800, l);
-	else if (v6)
+	} else if (v6) {
 		print_network(p, next, 0x86dd, l);
-	else
+	} else {
+		if (!p->opts->eth)
+			print_null_header(p, fam);
 		default_print(p, l->payload);
+	}
 }
 
 /* ---- ARP ---- */
@@ -302,18 +346,12 @@ static const char *arphrd_name(uint16_t h)
 {
 	switch (h) {
 	case 1: return "Ethernet";
-	case 2: return "Experimental Ethernet";
-	case 3: return "AX.25 Packet Radio";
-	case 4: return "ProNET";
-	case 5: return "Chaos";
-	case 6: return "IEEE 802";
-	case 7: return "ARCNET";
-	case 15: return "Frame Relay";
-	case 16: return "ATM";
+	case 6: return "TokenRing";
+	case 7: return "ArcNet";
+	case 15: return "FrameRelay";
 	case 19: return "ATM (RFC 2225)";
-	case 23: return "Metricom STRIP";
-	case 31: return "IPsec tunnel";
-	case 32: return "InfiniBand";
+	case 23: return "STRIP";
+	case 24: return "IEEE 1394";
 	default: return NULL;
 	}
 }
@@ -322,18 +360,18 @@ static void print_arp(struct pc *p, const struct rn_layer *l)
 {
 	struct rn_view v = l->bytes;
 	if (!rn_view_has(v, 0, 8)) {
-		trunc_mark(p, "arp");
+		trunc_jump(p, "arp");
 		return;
 	}
 	uint16_t hrd = rn_view_be16(v, 0), pro = rn_view_be16(v, 2), op = rn_view_be16(v, 6);
 	uint8_t hln = rn_view_u8(v, 4), pln = rn_view_u8(v, 5);
 	size_t sha = 8, spa = sha + hln, tha = spa + pln, tpa = tha + hln;
 	if (hrd == 19) { /* ATM ARP: not decoded */
-		trunc_mark(p, "arp");
+		trunc_jump(p, "arp");
 		return;
 	}
 	if (!rn_view_has(v, tpa, pln)) {
-		trunc_mark(p, "arp");
+		trunc_jump(p, "arp");
 		return;
 	}
 	if (!p->opts->eth)
@@ -413,7 +451,7 @@ static void print_arp(struct pc *p, const struct rn_layer *l)
 		PADDR(spa);
 		break;
 	default:
-		default_print(p, v);
+		default_print_always(p, v);
 		return;
 	}
 #undef PADDR
@@ -423,10 +461,27 @@ out:
 
 /* ---- TCP ---- */
 
-static void print_tcp_options(struct pc *p, struct rn_view opts, uint32_t thseq, uint32_t thack,
-			      bool rev)
+/* TCP Fast Open (RFC 7413) cookie or cookie request. */
+static void print_tfo(struct pc *p, struct rn_view d, size_t datalen, bool exp)
 {
-	size_t hlen = opts.len, i = 0;
+	if (exp)
+		PUTS(p, "tfo");
+	if (datalen == 0) {
+		PUTS(p, " cookiereq");
+	} else if (datalen % 2 != 0 || datalen < 4 || datalen > 16) {
+		PUTS(p, " (invalid)");
+	} else {
+		PUTS(p, " cookie ");
+		for (size_t i = 0; i < datalen; i++)
+			rn_sb_printf(p->o, "%02x", d.data[i]);
+	}
+}
+
+/* Returns false when the options were bad or cut short (the line ends there). */
+static bool print_tcp_options(struct pc *p, struct rn_view opts, size_t hlen, uint32_t thseq,
+			      uint32_t thack, bool rev)
+{
+	size_t i = 0;
 	char ch = 0;
 	PUTS(p, ", options [");
 	while (hlen > 0) {
@@ -526,15 +581,22 @@ static void print_tcp_options(struct pc *p, struct rn_view opts, uint32_t thseq,
 			for (size_t k = 0; k < 16; k++)
 				rn_sb_printf(p->o, "%02x", d.data[k]);
 			break;
-		case 28:
+		case 28: {
 			PUTS(p, "uto");
 			datalen = 2;
 			LENCHECK(datalen);
-			{
-				uint16_t u = rn_view_be16(d, 0);
-				rn_sb_printf(p->o, " %u", u & 0x7fff);
-				rn_sb_puts(p->o, (u & 0x8000) ? "min" : "sec");
-			}
+			uint32_t u = rn_view_be16(d, 0);
+			rn_sb_printf(p->o, " 0x%x", u);
+			u = (u & 1) ? (u >> 1) * 60 : u >> 1;
+			rn_sb_printf(p->o, " %u", u);
+			break;
+		}
+		case 34:
+			PUTS(p, "tfo");
+			datalen = len - 2;
+			LENCHECK(datalen);
+			PUTS(p, " ");
+			print_tfo(p, d, datalen, false);
 			break;
 		case 254:
 			PUTS(p, "exp");
@@ -542,7 +604,11 @@ static void print_tcp_options(struct pc *p, struct rn_view opts, uint32_t thseq,
 			LENCHECK(datalen);
 			if (datalen < 2)
 				goto bad;
-			rn_sb_printf(p->o, "-%04x", rn_view_be16(d, 0));
+			PUTS(p, "-");
+			if (rn_view_be16(d, 0) == 0xf989)
+				print_tfo(p, rn_view_tail(d, 2), datalen - 2, true);
+			else
+				rn_sb_printf(p->o, "%04x", rn_view_be16(d, 0));
 			break;
 		default:
 			if (opt == 20)
@@ -551,8 +617,6 @@ static void print_tcp_options(struct pc *p, struct rn_view opts, uint32_t thseq,
 				PUTS(p, "tcp-ao");
 			else if (opt == 30)
 				PUTS(p, "mptcp");
-			else if (opt == 34)
-				PUTS(p, "tfo");
 			else
 				rn_sb_printf(p->o, "unknown-%u", opt);
 			datalen = len - 2;
@@ -577,26 +641,34 @@ static void print_tcp_options(struct pc *p, struct rn_view opts, uint32_t thseq,
 			break;
 	}
 	PUTS(p, "]");
-	return;
+	return true;
 bad:
 	PUTS(p, "[bad opt]");
 	if (ch)
 		PUTS(p, "]");
-	return;
+	return false;
 trunc:
-	trunc_mark(p, "tcp");
-	if (ch)
-		PUTS(p, ">");
+	trunc_jump(p, "tcp");
+	return false;
 }
 
 static void print_payload_app(struct pc *p, const struct rn_layer *app, uint16_t sport,
 			      uint16_t dport, bool tcp);
 static void print_layers(struct pc *p);
 
-/* Writes "src.port > dst.port: " for the enclosing IP layer. */
-static void print_addrs_ports(struct pc *p, const struct rn_layer *net, int sport, int dport)
+/* Writes "src.port > dst.port: " for the enclosing IP layer (tcpdump's
+ * udpipaddr_print): only "sport > dport: " when the IP header's own protocol
+ * field is not proto (extension headers in between). */
+static void print_addrs_ports(struct pc *p, const struct rn_layer *net, int sport, int dport,
+			      uint8_t proto)
 {
 	bool v6 = net->proto == RN_PROTO_IPV6;
+	uint8_t hdr_proto = v6 ? net->u.ip6.hdr.next_header : net->u.ip4.proto;
+	if (hdr_proto != proto) {
+		if (sport >= 0)
+			rn_sb_printf(p->o, "%d > %d: ", sport, dport);
+		return;
+	}
 	const uint8_t *src = v6 ? net->u.ip6.hdr.src : net->u.ip4.src;
 	const uint8_t *dst = v6 ? net->u.ip6.hdr.dst : net->u.ip4.dst;
 	if (v6)
@@ -625,12 +697,12 @@ static void print_tcp(struct pc *p, const struct rn_layer *l, const struct rn_la
 	uint32_t length = l->length;
 	bool v6 = net->proto == RN_PROTO_IPV6;
 	if (!rn_view_has(v, 0, 4)) {
-		print_addrs_ports(p, net, -1, -1);
+		print_addrs_ports(p, net, -1, -1, 6);
 		trunc_mark(p, "tcp");
 		return;
 	}
 	uint16_t sport = rn_view_be16(v, 0), dport = rn_view_be16(v, 2);
-	print_addrs_ports(p, net, sport, dport);
+	print_addrs_ports(p, net, sport, dport, 6);
 	if (!rn_view_has(v, 12, 1)) {
 		trunc_mark(p, "tcp");
 		return;
@@ -717,9 +789,9 @@ static void print_tcp(struct pc *p, const struct rn_layer *l, const struct rn_la
 		PUTS(p, ", urg ");
 		put_uint(p, urp);
 	}
-	if (hlen > 20)
-		print_tcp_options(p, rn_view_head(rn_view_tail(v, 20), hlen - 20), thseq, thack,
-				  rev);
+	if (hlen > 20 && !print_tcp_options(p, rn_view_head(rn_view_tail(v, 20), hlen - 20),
+					    hlen - 20, thseq, thack, rev))
+		return;
 	PUTS(p, ", length ");
 	put_uint(p, length);
 	if (length == 0)
@@ -756,18 +828,18 @@ static void print_udp(struct pc *p, const struct rn_layer *l, const struct rn_la
 	uint32_t length = l->length;
 	bool v6 = net->proto == RN_PROTO_IPV6;
 	if (!rn_view_has(v, 2, 2)) {
-		print_addrs_ports(p, net, -1, -1);
+		print_addrs_ports(p, net, -1, -1, 17);
 		trunc_mark(p, "udp");
 		return;
 	}
 	uint16_t sport = rn_view_be16(v, 0), dport = rn_view_be16(v, 2);
 	if (length < 8) {
-		print_addrs_ports(p, net, sport, dport);
-		rn_sb_printf(p->o, " truncated-udp %u", length);
+		print_addrs_ports(p, net, sport, dport, 17);
+		rn_sb_printf(p->o, "truncated-udp %u", length);
 		return;
 	}
 	if (!rn_view_has(v, 4, 2)) {
-		print_addrs_ports(p, net, sport, dport);
+		print_addrs_ports(p, net, sport, dport, 17);
 		trunc_mark(p, "udp");
 		return;
 	}
@@ -775,22 +847,17 @@ static void print_udp(struct pc *p, const struct rn_layer *l, const struct rn_la
 	if (ulen == 0 && length > 65535)
 		ulen = length;
 	if (ulen < 8) {
-		print_addrs_ports(p, net, sport, dport);
-		rn_sb_printf(p->o, " truncated-udplength %u", ulen);
+		print_addrs_ports(p, net, sport, dport, 17);
+		rn_sb_printf(p->o, "truncated-udplength %u", ulen);
 		return;
 	}
 	ulen -= 8;
 	length -= 8;
 	if (ulen < length)
 		length = ulen;
-	print_addrs_ports(p, net, sport, dport);
+	print_addrs_ports(p, net, sport, dport, 17);
 	if (v.len < 8) {
 		trunc_mark(p, "udp");
-		return;
-	}
-	if (ulen > length) {
-		/* tcpdump: the UDP length runs past the IP payload */
-		rn_sb_printf(p->o, "[udp length %u > ip payload length %u]", ulen + 8, length + 8);
 		return;
 	}
 	struct rn_view data = rn_view_tail(v, 8);
@@ -825,6 +892,10 @@ static void print_udp(struct pc *p, const struct rn_layer *l, const struct rn_la
 			     sport == 5353 || dport == 5353);
 		return;
 	}
+	if (ulen > length && !l->u.udp.fragmented) {
+		rn_sb_printf(p->o, "UDP, bad length %u > %u", ulen, length);
+		return;
+	}
 	PUTS(p, "UDP, length ");
 	put_uint(p, ulen);
 }
@@ -832,7 +903,7 @@ static void print_udp(struct pc *p, const struct rn_layer *l, const struct rn_la
 /* tcpdump's print_txt_line(): one line of printable text after prefix;
  * returns the index after its end, 0 when it stops (binary, CR without LF,
  * or the data ends: that last case prints the text and " [|http]"). */
-static size_t txt_line(struct pc *p, const char *prefix, struct rn_view v, size_t idx)
+static size_t txt_line(struct pc *p, const char *prefix, struct rn_view v, size_t idx, bool cut)
 {
 	size_t start = idx, linelen;
 	while (idx < v.len) {
@@ -842,8 +913,11 @@ static size_t txt_line(struct pc *p, const char *prefix, struct rn_view v, size_
 			idx++;
 			goto print;
 		} else if (c == '\r') {
-			if (idx + 1 >= v.len)
+			if (idx + 1 >= v.len) {
+				if (cut)
+					trunc_jump(p, "http");
 				return 0;
+			}
 			if (v.data[idx + 1] == '\n') {
 				linelen = idx - start;
 				idx += 2;
@@ -855,9 +929,13 @@ static size_t txt_line(struct pc *p, const char *prefix, struct rn_view v, size_
 		}
 		idx++;
 	}
-	rn_sb_puts(p->o, prefix);
-	rn_sb_append(p->o, (const char *)v.data + start, idx - start);
-	trunc_mark(p, "http");
+	if (!cut) { /* the data ends without a line end: tcpdump prints it as cut */
+		rn_sb_puts(p->o, prefix);
+		rn_sb_append(p->o, (const char *)v.data + start, idx - start);
+		trunc_mark(p, "http");
+	} else {
+		trunc_jump(p, "http");
+	}
 	return 0;
 print:
 	rn_sb_puts(p->o, prefix);
@@ -867,10 +945,12 @@ print:
 
 /* tcpdump's fetch_token(): a token of printable ASCII up to white space;
  * returns the index after the white space that follows, 0 when none. */
-static size_t fetch_token(struct rn_view v, size_t idx, char *tok, size_t cap)
+static size_t fetch_token(struct rn_view v, size_t len, size_t idx, char *tok, size_t cap)
 {
 	size_t n = 0;
-	for (; idx < v.len; idx++) {
+	for (; idx < len; idx++) {
+		if (idx >= v.len)
+			return 0; /* ran past the captured bytes */
 		uint8_t c = v.data[idx];
 		if (c & 0x80)
 			return 0;
@@ -885,7 +965,9 @@ static size_t fetch_token(struct rn_view v, size_t idx, char *tok, size_t cap)
 	if (n == 0)
 		return 0;
 	tok[n] = 0;
-	for (; idx < v.len; idx++) {
+	for (; idx < len; idx++) {
+		if (idx >= v.len)
+			break;
 		uint8_t c = v.data[idx];
 		if (c == '\r' || c == '\n' || c < 0x20 || c > 0x7e || (c != ' ' && c != '\t'))
 			break;
@@ -909,14 +991,15 @@ static void print_http(struct pc *p, struct rn_view v, uint32_t length)
 {
 	if (v.len > length)
 		v.len = length;
+	bool cut = v.len < length;
 	char tok[129];
 	bool print_this = false;
-	size_t idx = fetch_token(v, 0, tok, sizeof(tok));
+	size_t idx = fetch_token(v, length, 0, tok, sizeof(tok));
 	if (idx) {
 		for (unsigned i = 0; http_cmds[i]; i++)
 			if (!strcasecmp(tok, http_cmds[i]))
 				print_this = true;
-		idx = fetch_token(v, idx, tok, sizeof(tok));
+		idx = fetch_token(v, length, idx, tok, sizeof(tok));
 		if (idx && tok[0] >= '0' && tok[0] <= '9' && tok[1] >= '0' && tok[1] <= '9' &&
 		    tok[2] >= '0' && tok[2] <= '9' && tok[3] == 0)
 			print_this = true;
@@ -926,10 +1009,10 @@ static void print_http(struct pc *p, struct rn_view v, uint32_t length)
 		return;
 	if (p->opts->verbose) {
 		rn_sb_printf(p->o, ", length: %u", length);
-		for (idx = 0; idx < v.len && (idx = txt_line(p, "\n\t", v, idx)) != 0;)
+		for (idx = 0; idx < length && (idx = txt_line(p, "\n\t", v, idx, cut)) != 0;)
 			;
 	} else {
-		txt_line(p, ": ", v, 0);
+		txt_line(p, ": ", v, 0, cut);
 	}
 }
 
@@ -959,7 +1042,7 @@ static void print_icmp(struct pc *p, const struct rn_layer *l, const struct rn_l
 	struct rn_view v = l->bytes;
 	uint32_t plen = l->length;
 	if (!rn_view_has(v, 0, 4)) {
-		trunc_mark(p, "icmp");
+		trunc_jump(p, "icmp");
 		return;
 	}
 	uint8_t type = v.data[0], code = v.data[1];
@@ -1071,7 +1154,22 @@ static void print_icmp(struct pc *p, const struct rn_layer *l, const struct rn_l
 		break;
 	case 4: str = "source quench"; break;
 	case 10: str = "router solicitation"; break;
-	case 14: str = "time stamp reply"; break;
+	case 14: {
+		if (!rn_view_has(v, 16, 4))
+			goto trunc;
+		char t[3][20];
+		for (int k = 0; k < 3; k++) {
+			uint32_t ts = rn_view_be32(v, 8 + 4 * (size_t)k);
+			unsigned ms = ts % 1000, sec = ts / 1000, min = sec / 60, hrs;
+			sec -= min * 60;
+			hrs = min / 60;
+			min -= hrs * 60;
+			snprintf(t[k], sizeof(t[k]), "%02u:%02u:%02u.%03u", hrs % 100u, min, sec, ms);
+		}
+		snprintf(buf, sizeof(buf), "time stamp reply id %u seq %u: org %s, recv %s, xmit %s",
+			 rn_view_be16(v, 4), rn_view_be16(v, 6), t[0], t[1], t[2]);
+		break;
+	}
 	case 15: str = "information request"; break;
 	case 16: str = "information reply"; break;
 	case 17: str = "address mask request"; break;
@@ -1113,13 +1211,13 @@ static void print_icmp(struct pc *p, const struct rn_layer *l, const struct rn_l
 		struct rn_print_opts o2 = *p->opts;
 		o2.hex = 0;
 		o2.eth = false;
-		struct pc p2 = { p->o, &o2, &d2, NULL };
+		struct pc p2 = { p->o, &o2, &d2, NULL, true, false };
 		if (d2.n)
 			print_layers(&p2);
 	}
 	return;
 trunc:
-	trunc_mark(p, "icmp");
+	trunc_jump(p, "icmp");
 }
 
 /* ---- ICMPv6 ---- */
@@ -1157,6 +1255,8 @@ static const char *icmp6_type_name(uint8_t t)
 	case 152: return "multicast router solicitation";
 	case 153: return "multicast router termination";
 	case 155: return "RPL";
+	case 200: return "mtrace response";
+	case 201: return "mtrace";
 	default: return NULL;
 	}
 }
@@ -1423,7 +1523,7 @@ static void print_icmp6(struct pc *p, const struct rn_layer *l, const struct rn_
 		return;
 	}
 	if (!rn_view_has(v, 0, 4)) {
-		trunc_mark(p, "icmp6");
+		trunc_jump(p, "icmp6");
 		return;
 	}
 	uint8_t type = v.data[0], code = v.data[1];
@@ -1639,13 +1739,16 @@ static void print_icmp6(struct pc *p, const struct rn_layer *l, const struct rn_
 			goto trunc;
 		break;
 	default:
-		break;
+		rn_sb_printf(p->o, ", length %u", length);
+		if (p->opts->verbose <= 1)
+			hex_print_ident(p, "\n\t", v.data, v.len < length ? v.len : length);
+		return;
 	}
 	if (!p->opts->verbose)
 		rn_sb_printf(p->o, ", length %u", length);
 	return;
 trunc:
-	trunc_mark(p, "icmp6");
+	trunc_jump(p, "icmp6");
 }
 
 /* ---- IP ---- */
@@ -1674,11 +1777,76 @@ static void print_transport(struct pc *p, const struct rn_layer *net, uint8_t pr
 	rn_sb_printf(p->o, " ip-proto-%u %u", proto, t ? t->length : 0);
 }
 
+/* ip_printroute(): RR, LSRR, SSRR addresses; "," after the recorded ones. */
+static bool print_ip_route(struct pc *p, struct rn_view o, size_t i, size_t length)
+{
+	if (length < 3) {
+		rn_sb_printf(p->o, " [bad length %zu]", length);
+		return true;
+	}
+	if ((length + 1) & 3)
+		rn_sb_printf(p->o, " [bad length %zu]", length);
+	size_t ptr = (size_t)o.data[i + 2] - 1;
+	if (ptr < 3 || ((ptr + 1) & 3) || ptr > length + 1)
+		rn_sb_printf(p->o, " [bad ptr %u]", o.data[i + 2]);
+	for (size_t len = 3; len < length; len += 4) {
+		if (!rn_view_has(o, i + len, 4))
+			return false;
+		PUTS(p, " ");
+		rn_put_ip4(p->o, o.data + i + len);
+		if (ptr > len)
+			PUTS(p, ",");
+	}
+	return true;
+}
+
+/* ip_printts(): the timestamp option. */
+static bool print_ip_ts(struct pc *p, struct rn_view o, size_t i, size_t length)
+{
+	if (length < 4) {
+		rn_sb_printf(p->o, "[bad length %zu]", length);
+		return true;
+	}
+	PUTS(p, " TS{");
+	uint8_t fl = o.data[i + 3];
+	size_t hoplen = (fl & 0xf) != 0 ? 8 : 4;
+	if ((length - 4) & (hoplen - 1))
+		rn_sb_printf(p->o, "[bad length %zu]", length);
+	size_t ptr = (size_t)o.data[i + 2] - 1, len = 0;
+	if (ptr < 4 || ((ptr - 4) & (hoplen - 1)) || ptr > length + 1)
+		rn_sb_printf(p->o, "[bad ptr %u]", o.data[i + 2]);
+	switch (fl & 0xf) {
+	case 0: PUTS(p, "TSONLY"); break;
+	case 1: PUTS(p, "TS+ADDR"); break;
+	case 3: PUTS(p, "PRESPEC"); break;
+	default: rn_sb_printf(p->o, "[bad ts type %u]", fl & 0xf); goto done;
+	}
+	const char *type = " ";
+	for (len = 4; len < length; len += hoplen) {
+		if (ptr == len)
+			type = " ^ ";
+		if (!rn_view_has(o, i + len, hoplen))
+			return false;
+		rn_sb_printf(p->o, "%s%u@", type, rn_view_be32(o, i + len + hoplen - 4));
+		if (hoplen == 8)
+			rn_put_ip4(p->o, o.data + i + len);
+		type = " ";
+	}
+done:
+	rn_sb_puts(p->o, ptr == len ? " ^ " : "");
+	if (fl >> 4)
+		rn_sb_printf(p->o, " [%u hops not recorded]} ", fl >> 4);
+	else
+		PUTS(p, "}");
+	return true;
+}
+
+/* ip_optprint(). */
 static void print_ipv4_options(struct pc *p, struct rn_view o, bool *truncated)
 {
-	size_t len = o.len, i = 0;
+	size_t length = o.len, i = 0;
 	const char *sep = "";
-	while (len > 0) {
+	while (length > 0) {
 		rn_sb_puts(p->o, sep);
 		sep = ",";
 		if (!rn_view_has(o, i, 1)) {
@@ -1686,19 +1854,18 @@ static void print_ipv4_options(struct pc *p, struct rn_view o, bool *truncated)
 			return;
 		}
 		uint8_t code = o.data[i];
-		static const struct { uint8_t c; const char *n; } names[] = {
-			{ 0, "EOL" }, { 1, "NOP" }, { 7, "RR" }, { 68, "TS" }, { 130, "security" },
-			{ 131, "LSRR" }, { 136, "SID" }, { 137, "SSRR" }, { 148, "RA" },
-			{ 82, "TR" }, { 133, "E-SEC" }, { 134, "CIPSO" },
-		};
-		const char *nm = NULL;
-		for (unsigned k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-			if (names[k].c == code)
-				nm = names[k].n;
-		if (nm)
-			rn_sb_puts(p->o, nm);
-		else
-			rn_sb_printf(p->o, "unknown %u", code);
+		switch (code) {
+		case 0: PUTS(p, "EOL"); break;
+		case 1: PUTS(p, "NOP"); break;
+		case 68: PUTS(p, "timestamp"); break;
+		case 130: PUTS(p, "security"); break;
+		case 7: PUTS(p, "RR"); break;
+		case 137: PUTS(p, "SSRR"); break;
+		case 131: PUTS(p, "LSRR"); break;
+		case 148: PUTS(p, "RA"); break;
+		case 82: PUTS(p, "traceroute"); break;
+		default: rn_sb_printf(p->o, "unknown %u", code); break;
+		}
 		size_t olen;
 		if (code == 0 || code == 1) {
 			olen = 1;
@@ -1713,7 +1880,7 @@ static void print_ipv4_options(struct pc *p, struct rn_view o, bool *truncated)
 				return;
 			}
 		}
-		if (olen > len) {
+		if (olen > length) {
 			rn_sb_printf(p->o, " [bad length %zu]", olen);
 			return;
 		}
@@ -1721,43 +1888,35 @@ static void print_ipv4_options(struct pc *p, struct rn_view o, bool *truncated)
 			*truncated = true;
 			return;
 		}
-		struct rn_view b = rn_view_sub(o, i, olen, &b) == 0 ? b : o;
+		bool ok = true;
 		switch (code) {
 		case 0:
 			return;
+		case 68:
+			ok = print_ip_ts(p, o, i, olen);
+			break;
 		case 7:
 		case 131:
-		case 137: {
-			if (olen < 3) {
-				rn_sb_printf(p->o, " [bad length %zu]", olen);
-				break;
-			}
-			uint8_t ptr = b.data[2];
-			if (ptr < 4) {
-				rn_sb_printf(p->o, " [bad ptr %u]", ptr);
-				break;
-			}
-			for (size_t k = 3; k + 4 <= olen; k += 4) {
-				PUTS(p, " ");
-				rn_put_ip4(p->o, b.data + k);
-				if (ptr > k && ptr <= k + 4)
-					PUTS(p, ",");
-			}
+		case 137:
+			ok = print_ip_route(p, o, i, olen);
 			break;
-		}
 		case 148:
 			if (olen < 4) {
 				rn_sb_printf(p->o, " [bad length %zu]", olen);
 				break;
 			}
-			if (rn_view_be16(b, 2) != 0)
-				rn_sb_printf(p->o, " value %u", rn_view_be16(b, 2));
+			if (rn_view_be16(o, i + 2) != 0)
+				rn_sb_printf(p->o, " value %u", rn_view_be16(o, i + 2));
 			break;
 		default:
 			break;
 		}
+		if (!ok) {
+			*truncated = true;
+			return;
+		}
 		i += olen;
-		len -= olen;
+		length -= olen;
 	}
 }
 
@@ -1814,19 +1973,23 @@ static void print_ipv4(struct pc *p, const struct rn_layer *l)
 		}
 		if (v.data[8] >= 1)
 			rn_sb_printf(p->o, ", ttl %u", v.data[8]);
-		char fl[16];
+		char fl[24];
 		size_t fn = 0;
 		if (off & 0x2000)
 			fl[fn++] = '+';
 		if (off & 0x4000) {
-			if (fn)
+			if (fn) {
 				fl[fn++] = ',';
+				fl[fn++] = ' ';
+			}
 			fl[fn++] = 'D';
 			fl[fn++] = 'F';
 		}
 		if (off & 0x8000) {
-			if (fn)
+			if (fn) {
 				fl[fn++] = ',';
+				fl[fn++] = ' ';
+			}
 			memcpy(fl + fn, "rsvd", 4);
 			fn += 4;
 		}
@@ -1874,7 +2037,7 @@ static void print_ipv4(struct pc *p, const struct rn_layer *l)
 		if (v.len < hlen) {
 			rn_sb_printf(p->o, " [remaining caplen(%zu) < header length(%u)]", v.len,
 				     hlen);
-			trunc_mark(p, "ip");
+			trunc_jump(p, "ip");
 			return;
 		}
 		const struct rn_layer *t = layer_after(p, l);
@@ -1896,7 +2059,7 @@ static void print_ipv4(struct pc *p, const struct rn_layer *l)
 			inner.linktype = proto == 4 ? RN_LINK_IPV4 : RN_LINK_IPV6;
 			struct rn_dissection d2;
 			rn_dissect(&inner, 0, &d2);
-			struct pc p2 = { p->o, p->opts, &d2, p->seqs };
+			struct pc p2 = { p->o, p->opts, &d2, p->seqs, true, false };
 			print_layers(&p2);
 			return;
 		}
@@ -1909,13 +2072,172 @@ static void print_ipv4(struct pc *p, const struct rn_layer *l)
 	}
 }
 
+/* ip6_opt_process(): the options of a hop-by-hop or destination header (-v). */
+static bool print_ip6_optlist(struct pc *p, struct rn_view o)
+{
+	size_t i = 0, len = o.len;
+	for (; i < len;) {
+		size_t optlen;
+		uint8_t t = o.data[i];
+		if (t == 0) {
+			optlen = 1;
+		} else {
+			if (i + 1 >= len)
+				return false;
+			optlen = (size_t)o.data[i + 1] + 2;
+		}
+		if (i + optlen > len)
+			return false;
+		switch (t) {
+		case 0:
+			if (p->opts->verbose)
+				PUTS(p, "(pad1)");
+			break;
+		case 1:
+			if (len - i < 2) {
+				PUTS(p, "(padn: trunc)");
+				return false;
+			}
+			if (p->opts->verbose)
+				PUTS(p, "(padn)");
+			break;
+		case 5:
+			if (len - i < 4) {
+				PUTS(p, "(rtalert: trunc)");
+				return false;
+			}
+			if (o.data[i + 1] != 2) {
+				rn_sb_printf(p->o, "(rtalert: invalid len %u)", o.data[i + 1]);
+				return false;
+			}
+			if (p->opts->verbose)
+				rn_sb_printf(p->o, "(rtalert: 0x%04x) ", rn_view_be16(o, i + 2));
+			break;
+		case 0xc2:
+			if (len - i < 6) {
+				PUTS(p, "(jumbo: trunc)");
+				return false;
+			}
+			if (o.data[i + 1] != 4) {
+				rn_sb_printf(p->o, "(jumbo: invalid len %u)", o.data[i + 1]);
+				return false;
+			}
+			if (p->opts->verbose)
+				rn_sb_printf(p->o, "(jumbo: %u) ", rn_view_be32(o, i + 2));
+			break;
+		default:
+			if (len - i < 2) {
+				rn_sb_printf(p->o, "(type %u: trunc)", t);
+				return false;
+			}
+			if (p->opts->verbose)
+				rn_sb_printf(p->o, "(opt_type 0x%02x: len=%u)", t, o.data[i + 1]);
+			break;
+		}
+		i += optlen;
+	}
+	if (p->opts->verbose)
+		PUTS(p, " ");
+	return true;
+}
+
+/* hbhopt_process() / dstopt_process(): returns the header length or -1. */
+static int print_ip6_opts(struct pc *p, struct rn_view e, bool hbh)
+{
+	if (!rn_view_has(e, 1, 1)) {
+		trunc_jump(p, hbh ? "hbh" : "dstopt");
+		return -1;
+	}
+	size_t hl = ((size_t)e.data[1] + 1) * 8;
+	if (!rn_view_has(e, 0, hl)) {
+		trunc_jump(p, hbh ? "hbh" : "dstopt");
+		return -1;
+	}
+	rn_sb_puts(p->o, hbh ? "HBH " : "DSTOPT ");
+	if (p->opts->verbose && !print_ip6_optlist(p, rn_view_head(rn_view_tail(e, 2), hl - 2))) {
+		trunc_jump(p, hbh ? "hbh" : "dstopt");
+		return -1;
+	}
+	return (int)hl;
+}
+
+/* frag6_print(): "frag (id:off|len) "; -1 for a later fragment (stop). */
+static int print_ip6_frag(struct pc *p, struct rn_view e, uint32_t plen, size_t off)
+{
+	if (!rn_view_has(e, 0, 8)) {
+		trunc_jump(p, "frag6");
+		return -1;
+	}
+	uint16_t offlg = rn_view_be16(e, 2);
+	uint32_t flen = 40 + plen - (uint32_t)(40 + off) - 8;
+	if (p->opts->verbose)
+		rn_sb_printf(p->o, "frag (0x%08x:%u|%u)", rn_view_be32(e, 4), offlg & 0xfff8, flen);
+	else
+		rn_sb_printf(p->o, "frag (%u|%u)", offlg & 0xfff8, flen);
+	if (offlg & 0xfff8)
+		return -1;
+	PUTS(p, " ");
+	return 8;
+}
+
+/* rt6_print(): "srcrt (len=L, type=T, segleft=S, [0]addr...) ". */
+static int print_ip6_routing(struct pc *p, struct rn_view e)
+{
+	if (!rn_view_has(e, 0, 4)) {
+		trunc_jump(p, "rt6");
+		return -1;
+	}
+	uint8_t len = e.data[1], type = e.data[2];
+	rn_sb_printf(p->o, "RT6 (len=%u, type=%u", len, type);
+	if (type == 0)
+		PUTS(p, " [Deprecated]");
+	if (type == 0 || type == 2) {
+		rn_sb_printf(p->o, ", segleft=%u", e.data[3]);
+		if (!rn_view_has(e, 4, 4))
+			goto trunc;
+		uint32_t rsv = rn_view_be32(e, 4);
+		if (rsv || p->opts->verbose)
+			rn_sb_printf(p->o, ", rsv=0x%0x", rsv);
+		if (len % 2 == 1)
+			goto trunc;
+		for (unsigned i = 0; i < len / 2u; i++) {
+			if (!rn_view_has(e, 8 + 16 * (size_t)i, 16))
+				goto trunc;
+			rn_sb_printf(p->o, ", [%u]", i);
+			rn_put_ip6(p->o, e.data + 8 + 16 * i);
+		}
+		PUTS(p, ") ");
+		return ((int)len + 1) * 8;
+	}
+	if (type == 4) {
+		rn_sb_printf(p->o, ", segleft=%u", e.data[3]);
+		if (!rn_view_has(e, 4, 4))
+			goto trunc;
+		uint8_t last = e.data[4];
+		rn_sb_printf(p->o, ", last-entry=%u", last);
+		if (e.data[5] || p->opts->verbose)
+			rn_sb_printf(p->o, ", flags=0x%0x", e.data[5]);
+		rn_sb_printf(p->o, ", tag=%x", rn_view_be16(e, 6));
+		for (unsigned i = 0; i <= last; i++) {
+			if (!rn_view_has(e, 8 + 16 * (size_t)i, 16))
+				goto trunc;
+			rn_sb_printf(p->o, ", [%u]", i);
+			rn_put_ip6(p->o, e.data + 8 + 16 * i);
+		}
+		PUTS(p, ") ");
+		return ((int)len + 1) * 8;
+	}
+	rn_sb_printf(p->o, ", segleft=%u", e.data[3]);
+trunc:
+	trunc_jump(p, "rt6");
+	return -1;
+}
+
 static void print_ipv6(struct pc *p, const struct rn_layer *l)
 {
 	struct rn_view v = l->bytes;
 	uint32_t length = l->length;
 	if (v.len < 40) {
-		if (!p->opts->eth && v.len >= 1 && (v.data[0] >> 4) == 6)
-			PUTS(p, "IP6 ");
 		trunc_mark(p, "ip6");
 		return;
 	}
@@ -1951,64 +2273,76 @@ static void print_ipv6(struct pc *p, const struct rn_layer *l)
 			     pn ? pn : "unknown", nh, plen);
 	}
 	const struct rn_layer *t = layer_after(p, l);
-	if (l->status != RN_LAYER_OK) {
-		rn_put_ip6(p->o, v.data + 8);
-		PUTS(p, " > ");
-		rn_put_ip6(p->o, v.data + 24);
-		PUTS(p, ": ");
-		trunc_mark(p, "ip6");
-		return;
-	}
-	const struct rn_ipv6_chain *ch = &l->u.ip6.chain;
-	/* Extension headers as tcpdump prints them (brief). */
-	for (unsigned k = 0; k < ch->n; k++) {
-		const struct rn_ipv6_ext *e = &ch->ext[k];
-		if (k == 0) {
+	/* Walk the extension headers from the raw bytes, as ip6_print() does,
+	 * bounded by the payload length and the capture. */
+	struct rn_view pl = rn_view_tail(v, 40);
+	if (pl.len > len - 40)
+		pl.len = len - 40;
+	size_t off = 0;
+	bool first = true;
+	for (;;) {
+		bool transport = nh == 6 || nh == 17 || nh == 33 || nh == 132;
+		if (first && !transport) {
 			rn_put_ip6(p->o, v.data + 8);
 			PUTS(p, " > ");
 			rn_put_ip6(p->o, v.data + 24);
 			PUTS(p, ": ");
 		}
-		switch (e->type) {
-		case RN_IPV6_NH_HOPOPTS: PUTS(p, "HBH "); break;
-		case RN_IPV6_NH_DSTOPTS: PUTS(p, "DSTOPT "); break;
-		case RN_IPV6_NH_ROUTING:
-			rn_sb_printf(p->o, "srcrt (len=%zu, type=%u, segleft=%u) ", e->len / 8 - 1,
-				     e->routing_type, e->segments_left);
+		first = false;
+		struct rn_view e = rn_view_tail(pl, off);
+		int adv;
+		switch (nh) {
+		case RN_IPV6_NH_HOPOPTS:
+		case RN_IPV6_NH_DSTOPTS:
+			adv = print_ip6_opts(p, e, nh == 0);
 			break;
 		case RN_IPV6_NH_FRAGMENT:
-			rn_sb_printf(p->o, "frag (0x%08x:%u|%u) ", e->frag_id, e->frag_off * 8u,
-				     0u);
+			adv = print_ip6_frag(p, e, plen, off);
+			if (adv < 0 || (size_t)adv >= e.len)
+				return;
 			break;
-		default: break;
+		case RN_IPV6_NH_ROUTING:
+			adv = print_ip6_routing(p, e);
+			break;
+		default:
+			goto upper;
 		}
+		if (adv < 0)
+			return;
+		if (!rn_view_has(e, 0, 1))
+			return;
+		nh = e.data[0];
+		if (plen < off + (size_t)adv) {
+			trunc_mark(p, "ip6");
+			return;
+		}
+		off += (size_t)adv;
 	}
-	uint8_t up = ch->upper_proto;
-	if (ch->n == 0 && up != 6 && up != 17 && up != 132 && up != 33) {
-		rn_put_ip6(p->o, v.data + 8);
-		PUTS(p, " > ");
-		rn_put_ip6(p->o, v.data + 24);
-		PUTS(p, ": ");
-	}
-	if (ch->fragment && !ch->first_fragment)
-		return;
-	if (up == RN_IPV6_NH_NONE) {
+upper:
+	if (nh == RN_IPV6_NH_NONE) {
 		PUTS(p, "no next header");
 		return;
 	}
-	if (up == 4 || up == 41) {
+	if (nh == 4 || nh == 41) {
 		struct rn_pkt inner = *p->d->pkt;
-		inner.data = ch->upper.data;
-		inner.caplen = (uint32_t)ch->upper.len;
-		inner.len = t ? t->length : (uint32_t)ch->upper.len;
-		inner.linktype = up == 4 ? RN_LINK_IPV4 : RN_LINK_IPV6;
+		struct rn_view in = rn_view_tail(pl, off);
+		inner.data = in.data;
+		inner.caplen = (uint32_t)in.len;
+		inner.len = plen > off ? plen - (uint32_t)off : 0;
+		inner.linktype = nh == 4 ? RN_LINK_IPV4 : RN_LINK_IPV6;
 		struct rn_dissection d2;
 		rn_dissect(&inner, 0, &d2);
-		struct pc p2 = { p->o, p->opts, &d2, p->seqs };
+		struct pc p2 = { p->o, p->opts, &d2, p->seqs, true, false };
 		print_layers(&p2);
 		return;
 	}
-	print_transport(p, l, up, t);
+	if (l->status != RN_LAYER_OK)
+		t = NULL;
+	if (!t && (nh == 6 || nh == 17 || nh == 58)) {
+		trunc_mark(p, "ip6");
+		return;
+	}
+	print_transport(p, l, nh, t);
 }
 
 static void print_network(struct pc *p, const struct rn_layer *l, uint16_t type,
@@ -2049,7 +2383,9 @@ static void print_layers(struct pc *p)
 	case RN_PROTO_NULL: print_null(p, l); break;
 	case RN_PROTO_IPV4:
 	case RN_PROTO_IPV6:
-		if (p->opts->eth && pkt->linktype == RN_LINK_RAW)
+		if (p->opts->eth && !p->nested &&
+		    (pkt->linktype == RN_LINK_RAW || pkt->linktype == RN_LINK_IPV4 ||
+		     pkt->linktype == RN_LINK_IPV6))
 			PUTS(p, "ip: ");
 		if (pkt->linktype == RN_LINK_RAW && l->bytes.len >= 1 &&
 		    (l->bytes.data[0] >> 4) != 4 && (l->bytes.data[0] >> 4) != 6) {
@@ -2068,14 +2404,14 @@ static void print_layers(struct pc *p)
 void rn_print_line_with(struct rn_strbuf *out, const struct rn_dissection *d,
 			const struct rn_print_opts *opts, struct rn_tcp_seq_table *seqs)
 {
-	struct pc p = { out, opts, d, seqs };
+	struct pc p = { out, opts, d, seqs, false, false };
 	print_layers(&p);
 	if (opts->hex != 'A')
 		rn_sb_putc(out, '\n');
 	if (opts->hex) {
 		const struct rn_pkt *pkt = d->pkt;
 		size_t skip = 0;
-		if (!opts->hex_link && d->n > 0) {
+		if (!opts->hex_link && d->n > 0 && !p.jumped) {
 			/* tcpdump dumps from the network header unless -xx */
 			const struct rn_layer *l = &d->layer[0];
 			if (l->proto == RN_PROTO_ETH || l->proto == RN_PROTO_SLL ||
@@ -2084,8 +2420,10 @@ void rn_print_line_with(struct rn_strbuf *out, const struct rn_dissection *d,
 		}
 		size_t n = pkt->caplen > skip ? pkt->caplen - skip : 0;
 		if (opts->hex == 'A') {
-			rn_sb_putc(out, '\n');
-			rn_print_ascii(out, pkt->data + skip, n);
+			if (n) {
+				rn_sb_putc(out, '\n');
+				rn_print_ascii(out, pkt->data + skip, n);
+			}
 			rn_sb_putc(out, '\n');
 		} else {
 			rn_print_hexdump(out, pkt->data + skip, n, opts->hex == 'X');

@@ -20,6 +20,7 @@ struct seq_entry {
 struct rn_tcp_seq_table {
 	struct seq_entry *e;
 	size_t cap, n;          /* cap is a power of two */
+	size_t last;            /* index of the entry used last (a cheap cache) */
 };
 
 struct rn_tcp_seq_table *rn_tcp_seq_table_new(void)
@@ -46,10 +47,15 @@ void rn_tcp_seq_table_free(struct rn_tcp_seq_table *t)
 
 static uint64_t key_hash(const uint8_t *k)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (size_t i = 0; i < 37; i++)
-		h = (h ^ k[i]) * 1099511628211ull;
-	return h;
+	uint64_t h = 0x9e3779b97f4a7c15ull, w;
+	for (size_t i = 0; i + 8 <= 32; i += 8) {
+		memcpy(&w, k + 1 + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	memcpy(&w, k + 33, 4);
+	h = (h ^ (w & 0xffffffffu) ^ (uint64_t)k[0] << 40) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
 }
 
 static struct seq_entry *seq_slot(struct rn_tcp_seq_table *t, const uint8_t *key)
@@ -92,9 +98,13 @@ bool rn_tcp_seq_relative(struct rn_tcp_seq_table *t, int family, const uint8_t *
 	key[35] = (uint8_t)(p2 >> 8);
 	key[36] = (uint8_t)p2;
 	*rev = r;
-	if ((t->n + 1) * 2 > t->cap && !seq_grow(t))
-		return false;
-	struct seq_entry *e = seq_slot(t, key);
+	struct seq_entry *e = &t->e[t->last];
+	if (!e->used || memcmp(e->key, key, sizeof(key))) {
+		if ((t->n + 1) * 2 > t->cap && !seq_grow(t))
+			return false;
+		e = seq_slot(t, key);
+		t->last = (size_t)(e - t->e);
+	}
 	if (!e->used || syn) {
 		if (!e->used) {
 			memcpy(e->key, key, sizeof(key));
@@ -124,19 +134,20 @@ bool rn_tcp_seq_relative(struct rn_tcp_seq_table *t, int family, const uint8_t *
 
 static void put_frac(struct rn_strbuf *out, bool nano, uint64_t frac)
 {
-	char buf[32];
-	unsigned long long f = frac;
-	int n = nano ? snprintf(buf, sizeof(buf), ".%09llu", f) : snprintf(buf, sizeof(buf), ".%06llu", f);
-	rn_sb_append(out, buf, (size_t)n); /* tcpdump 4.99 prints invalid fractions as they are */
+	rn_fast_putc(out, '.');
+	rn_fast_uint(out, frac, nano ? 9 : 6); /* tcpdump 4.99 prints invalid fractions as they are */
 }
 
-/* The fraction tcpdump would print (libpcap scales the file's unit). */
+/* The fraction tcpdump would print: libpcap scales the file's unit, with the
+ * fraction field read as a signed 32-bit number, and tcpdump prints the
+ * result as unsigned 32 bits (so an invalid field prints as tcpdump's does). */
 static uint64_t frac_of(const struct rn_pkt *pkt, bool nano)
 {
+	int32_t raw = (int32_t)pkt->ts_file_frac;
 	if (pkt->ts_file_digits == 6)
-		return nano ? (uint64_t)pkt->ts_file_frac * 1000u : pkt->ts_file_frac;
+		return nano ? (uint32_t)((int64_t)raw * 1000) : (uint32_t)raw;
 	if (pkt->ts_file_digits == 9)
-		return nano ? pkt->ts_file_frac : pkt->ts_file_frac / 1000u;
+		return nano ? (uint32_t)raw : (uint32_t)(raw / 1000);
 	return nano ? pkt->ts_nsec : pkt->ts_nsec / 1000u;
 }
 
@@ -169,13 +180,12 @@ void rn_print_timestamp(struct rn_strbuf *out, int tsmode, bool nano, int64_t se
 	case 5: {
 		int64_t unit = nano ? 1000000000 : 1000000;
 		uint32_t rf = nano ? ref_nsec : ref_nsec / 1000u;
-		int64_t a = sec * unit + (int64_t)frac, b = ref_sec * unit + rf;
-		int64_t dd = a - b;
+		/* Modulo 2^64: seconds from a pcapng offset may be anything. */
+		int64_t dd = (int64_t)(((uint64_t)sec - (uint64_t)ref_sec) * (uint64_t)unit + frac - rf);
 		rn_sb_putc(out, dd < 0 ? '-' : ' ');
-		if (dd < 0)
-			dd = -dd;
-		put_hms(out, dd / unit, false, true);
-		put_frac(out, nano, (uint64_t)(dd % unit));
+		uint64_t mag = dd < 0 ? -(uint64_t)dd : (uint64_t)dd;
+		put_hms(out, (int64_t)(mag / (uint64_t)unit), false, true);
+		put_frac(out, nano, mag % (uint64_t)unit);
 		break;
 	}
 	case 4:
@@ -195,7 +205,6 @@ void rn_print_timestamp(struct rn_strbuf *out, int tsmode, bool nano, int64_t se
 struct rn_printer {
 	struct rn_print_opts opts;
 	struct rn_tcp_seq_table *seqs;
-	bool have_ref;
 	int64_t ref_sec;        /* previous (-ttt) or first (-ttttt) packet */
 	uint64_t ref_frac;
 	/* cache of the formatted date/time for the current second */
@@ -255,6 +264,29 @@ void rn_printer_packet(struct rn_printer *p, struct rn_strbuf *out, const struct
 		int n = snprintf(buf, sizeof(buf), "%5llu  ", (unsigned long long)pkt->number);
 		rn_sb_append(out, buf, (size_t)n);
 	}
+	/* tcpdump's sanity checks on the record header come before the timestamp */
+	bool bad = false;
+	if (pkt->caplen == 0) {
+		rn_sb_puts(out, "[Invalid header: caplen==0");
+		bad = true;
+	}
+	if (pkt->len == 0 || pkt->len < pkt->caplen) {
+		rn_sb_puts(out, bad ? "," : "[Invalid header:");
+		if (pkt->len == 0)
+			rn_sb_puts(out, " len==0");
+		else
+			rn_sb_printf(out, " len(%u) < caplen(%u)", pkt->len, pkt->caplen);
+		bad = true;
+	}
+	if (pkt->caplen > 262144) {
+		rn_sb_puts(out, bad ? "," : "[Invalid header:");
+		rn_sb_printf(out, " caplen(%u) > 262144", pkt->caplen);
+		bad = true;
+	}
+	if (bad) {
+		rn_sb_puts(out, "]\n");
+		return;
+	}
 	uint64_t frac = frac_of(pkt, o->nano);
 	switch (o->tsmode) {
 	case 0:
@@ -272,17 +304,19 @@ void rn_printer_packet(struct rn_printer *p, struct rn_strbuf *out, const struct
 		break;
 	default: {
 		int64_t unit = o->nano ? 1000000000 : 1000000;
-		if (!p->have_ref) {
+		/* tcpdump takes a zero reference as "none yet" (so a packet with
+		 * a zero timestamp restarts the -ttt deltas) */
+		if (p->ref_sec == 0 && p->ref_frac == 0) {
 			p->ref_sec = pkt->ts_sec;
 			p->ref_frac = frac;
-			p->have_ref = true;
 		}
-		int64_t dd = (pkt->ts_sec - p->ref_sec) * unit + ((int64_t)frac - (int64_t)p->ref_frac);
+		/* Modulo 2^64: seconds from a pcapng offset may be anything. */
+		int64_t dd = (int64_t)(((uint64_t)pkt->ts_sec - (uint64_t)p->ref_sec) * (uint64_t)unit +
+				       frac - p->ref_frac);
 		rn_sb_putc(out, dd < 0 ? '-' : ' ');
-		if (dd < 0)
-			dd = -dd;
-		put_hms(out, dd / unit, false, true);
-		put_frac(out, o->nano, (uint64_t)(dd % unit));
+		uint64_t mag = dd < 0 ? -(uint64_t)dd : (uint64_t)dd;
+		put_hms(out, (int64_t)(mag / (uint64_t)unit), false, true);
+		put_frac(out, o->nano, mag % (uint64_t)unit);
 		rn_sb_putc(out, ' ');
 		if (o->tsmode == 3) {
 			p->ref_sec = pkt->ts_sec;

@@ -23,7 +23,10 @@ int main(void)
 }
 C
 flags=$(PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_PATH="$p/lib/pkgconfig" pkg-config --cflags --libs rawnet)
-cc -o "$dest/prog" "$dest/prog.c" $flags 2>"$dest/cc.log"
+# A SAN=1 library needs the program built with the same sanitizers.
+san=
+if nm -D "$p/lib/librawnet.so.0" 2>/dev/null | grep -q __asan; then san="-fsanitize=address,undefined"; fi
+cc $san -o "$dest/prog" "$dest/prog.c" $flags 2>"$dest/cc.log"
 t $? "a program compiles and links against the installed library (pkg-config)"
 cat "$dest/cc.log"
 out=$(LD_LIBRARY_PATH="$p/lib" "$dest/prog" 2>&1)

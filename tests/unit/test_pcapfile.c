@@ -196,12 +196,35 @@ static void test_pcapng(void **state)
 	}
 }
 
+/* fuzz_pcap: an if_tsoffset near INT64_MAX overflowed the seconds (signed);
+ * like libpcap the sum wraps. */
+static void test_pcapng_tsoffset_wraps(void **state)
+{
+	(void)state;
+	struct w w = { 0 };
+	ng_shb(&w);
+	u32(&w, 1); u32(&w, 36); u16(&w, 1); u16(&w, 0); u32(&w, 262144);
+	u16(&w, 14); u16(&w, 8); u32(&w, 0xffffffff); u32(&w, 0x7fffffff); /* if_tsoffset */
+	u16(&w, 0); u16(&w, 0);
+	u32(&w, 36);
+	u32(&w, 6); u32(&w, 32); u32(&w, 0); u32(&w, 0); u32(&w, 2000000); /* 2 s */
+	u32(&w, 0); u32(&w, 0); u32(&w, 32);
+	struct rn_pcap_reader *r;
+	struct rn_pkt p;
+	assert_int_equal(rn_pcap_open_mem(w.b, w.n, &r), 0);
+	assert_int_equal(rn_pcap_next(r, &p), 1);
+	assert_true(p.ts_sec == INT64_MIN + 1);
+	assert_int_equal(rn_pcap_next(r, &p), 0);
+	rn_pcap_close(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcap_orders_and_resolutions),
 		cmocka_unit_test(test_pcap_damage),
 		cmocka_unit_test(test_pcapng),
+		cmocka_unit_test(test_pcapng_tsoffset_wraps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

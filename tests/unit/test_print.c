@@ -164,6 +164,45 @@ static void test_dns_name(void **state)
 	assert_int_equal(rn_dns_name(rn_view_make(m, 10), 0, out, sizeof(out), &next), -RN_ETRUNC);
 }
 
+/* fuzz_pcap: an EDNS option code 15 indexed past the option-name table (-vv). */
+static void test_edns_option_15(void **state)
+{
+	(void)state;
+	struct rn_print_opts o = { .verbose = 2 };
+	expect("02000000000102000000000208004500003700014000401126190a4d00020a4d0001003530390023"
+	       "00001234818000000000000000010000291000000000000004000f0000",
+	       0, &o,
+	       "IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 55)\n"
+	       "    10.77.0.2.53 > 10.77.0.1.12345: [no cksum] 4660 [0q] 0/0/1 ar: . OPT "
+	       "UDPsize=4096 [Opt15] (27)\n");
+}
+
+/* fuzz_print: -ttt differences of extreme seconds (as a pcapng offset gives)
+ * overflowed; they are taken modulo 2^64. */
+static void test_relative_time_extremes(void **state)
+{
+	(void)state;
+	static uint8_t buf[256];
+	size_t n = unhex(ICMP_ECHO, buf, sizeof(buf));
+	struct rn_pkt pkt = { .data = buf, .caplen = (uint32_t)n, .len = (uint32_t)n,
+			      .linktype = RN_LINK_ETHERNET, .number = 1, .ts_sec = INT64_MAX };
+	struct rn_print_opts o = { .tsmode = 3 };
+	struct rn_printer *pr;
+	assert_int_equal(rn_printer_new(&o, &pr), 0);
+	struct rn_strbuf sb;
+	rn_sb_init(&sb);
+	rn_printer_packet(pr, &sb, &pkt);
+	pkt.ts_sec = INT64_MIN;
+	rn_printer_packet(pr, &sb, &pkt);
+	assert_string_equal(sb.buf, " 00:00:00.000000 IP 10.77.0.1 > 10.77.0.2: ICMP echo request, id 4660, seq 1, length 16\n"
+			    " 00:00:01.000000 IP 10.77.0.1 > 10.77.0.2: ICMP echo request, id 4660, seq 1, length 16\n");
+	rn_sb_reset(&sb);
+	rn_print_timestamp(&sb, 5, false, INT64_MIN, 0, INT64_MAX, 0);
+	assert_string_equal(sb.buf, " 00:00:01.000000 ");
+	rn_sb_free(&sb);
+	rn_printer_free(pr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +210,8 @@ int main(void)
 		cmocka_unit_test(test_verbose),       cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_dns_name),
+		cmocka_unit_test(test_edns_option_15),
+		cmocka_unit_test(test_relative_time_extremes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
