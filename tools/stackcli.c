@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <err.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,7 @@ void stack_connect(const struct stack_cli *o, const char *host, uint16_t port,
 	memset(sc, 0, sizeof *sc);
 	snprintf(sc->host, sizeof sc->host, "%s", host);
 	sc->port = port;
+	sc->trace = o->trace;
 
 	/* The family: from --source-ip when given, else -4/-6, else the resolver's first. */
 	int family = o->family;
@@ -231,6 +233,18 @@ int stack_wait_connected(struct stack_conn *sc)
 
 void stack_close(struct stack_conn *sc)
 {
+	if (sc->s && sc->c && sc->trace) {
+		const struct rn_tcb *t = rn_tcp_tcb(sc->c);
+		struct rn_stack_stats st;
+		rn_stack_stats(sc->s, &st);
+		fprintf(stderr,
+			"stats: segments in %" PRIu64 ", out %" PRIu64 ", retransmitted %" PRIu64
+			", timeouts %" PRIu64 ", out of order %" PRIu64 ", dropped %" PRIu64
+			"; srtt %.1f ms; frames in %" PRIu64 ", out %" PRIu64 ", ring drops %" PRIu64 "\n",
+			t->stats.segs_in, t->stats.segs_out, t->stats.retransmits, t->stats.rtos,
+			t->stats.ooo_segs, t->stats.drops, (double)rn_tcb_srtt(t) / 1000,
+			st.frames_in, st.frames_out, st.ring_drops);
+	}
 	if (sc->s)
 		rn_stack_close(sc->s); /* frees (and, if open, resets) the connection */
 	sc->s = NULL;

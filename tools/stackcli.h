@@ -30,6 +30,7 @@ struct stack_conn {
 	char peer[64];           /* "10.77.0.1:7" / "[fd77::1]:80" */
 	char ifname[16];
 	double t0;               /* mono_now() at the connect */
+	bool trace;              /* print the counters at stack_close() */
 };
 
 /* Set by SIGINT / SIGTERM (handlers installed by stack_connect). */
@@ -49,7 +50,8 @@ int stack_wait_connected(struct stack_conn *sc);
  * "interrupted"), returns 1. */
 int stack_report(struct stack_conn *sc, const char *what);
 
-/* Aborts what is still open, removes the firewall rule, closes the stack. */
+/* Aborts what is still open, removes the firewall rule, closes the stack;
+ * with --trace first prints the connection's counters. */
 void stack_close(struct stack_conn *sc);
 
 /* Parses a port number or a service name; exits 2 on failure. */
