@@ -73,7 +73,10 @@ struct rn_stack_opts {
 	bool has_mac;                    /* else the interface's MAC */
 	struct rn_mac mac;
 	enum rn_stack_firewall firewall;
-	size_t ring_kib;                 /* RX ring; 0: 16384 */
+	size_t ring_kib;                 /* receive queue (or ring) size; 0: 16384 */
+	bool rx_ring;                    /* a TPACKET_V3 ring instead of the socket queue:
+	                                    fewer copies, but frames wait up to 1 ms for
+	                                    their block (slower recovery from loss) */
 	const struct rn_tcb_config *tcp; /* NULL: rn_tcb_config_default() with 4 MiB
 	                                    buffers; mss 0: from the interface MTU */
 	rn_stack_trace_fn trace;         /* every event (may be NULL) */

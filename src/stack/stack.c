@@ -5,6 +5,7 @@
  * §3.10.7), RSTs for the others, and one timer for everything. */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <linux/if_arp.h>
 #include <linux/if_packet.h>
 #include <stdarg.h>
@@ -217,8 +218,25 @@ int rn_stack_open(const struct rn_stack_opts *o, struct rn_stack **out)
 		goto fail;
 	}
 
+	s->use_ring = o->rx_ring;
+	if (!s->use_ring) {
+		size_t cap = s->mtu + RN_ETH_HLEN + 8 + RN_PACKET_HEADROOM;
+		if (cap < 1600)
+			cap = 1600;
+		s->rx = calloc(RN_STACK_BATCH, sizeof *s->rx);
+		s->rx_mem = malloc(RN_STACK_BATCH * cap);
+		if (!s->rx || !s->rx_mem) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		for (size_t i = 0; i < RN_STACK_BATCH; i++) {
+			s->rx[i].buf = s->rx_mem + i * cap;
+			s->rx[i].cap = cap;
+		}
+	}
 	struct rn_packet_opts po = {
 		.ifname = o->ifname,
+		.rx_queue = !s->use_ring,
 		.immediate = true,
 		.ring_kib = o->ring_kib ? o->ring_kib : DEFAULT_RING_KIB,
 		.direction = RN_DIR_IN,
@@ -273,6 +291,8 @@ void rn_stack_close(struct rn_stack *s)
 	if (s->timerfd >= 0)
 		close(s->timerfd);
 	free(s->tx);
+	free(s->rx);
+	free(s->rx_mem);
 	free(s);
 }
 
@@ -476,6 +496,63 @@ void rn_stack_rearm(struct rn_stack *s)
 		s->timer_armed = d;
 }
 
+/* The batch is over: the ACKs held back go out. */
+static void end_batch(struct rn_stack *s)
+{
+	s->in_batch = false;
+	for (struct rn_tcp_conn *c = s->conns; c; c = c->next)
+		rn_conn_flush_ack(c);
+}
+
+/* Frames from the TPACKET_V3 ring: waits up to wait_ms for the first. */
+static int receive_ring(struct rn_stack *s, int wait_ms)
+{
+	struct rn_frame f;
+	int rc = rn_packet_next(s->pkt, &f, wait_ms);
+	for (unsigned n = 0; rc == 1; n++) {
+		s->in_batch = true;
+		frame_input(s, f.data, f.caplen, rn_stack_now_us());
+		if (n + 1 == RN_STACK_BATCH) {
+			end_batch(s);
+			run_timers(s, rn_stack_now_us());
+			n = 0;
+		}
+		rc = rn_packet_next(s->pkt, &f, 0);
+	}
+	end_batch(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* Frames from the socket queue: waits up to wait_ms (-1: no limit) for the
+ * first, then reads batches until the queue is empty (or BATCH_MAX frames
+ * went by: then timers get a turn, and the next run goes on). */
+static int receive_queue(struct rn_stack *s, int wait_ms)
+{
+	int n = rn_packet_recv_batch(s->pkt, s->rx, RN_STACK_BATCH);
+	if (n == 0 && wait_ms != 0) {
+		struct pollfd pf = { rn_packet_fd(s->pkt), POLLIN, 0 };
+		int r = poll(&pf, 1, wait_ms);
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return 0;
+		n = rn_packet_recv_batch(s->pkt, s->rx, RN_STACK_BATCH);
+	}
+	unsigned total = 0;
+	while (n > 0) {
+		uint64_t now = rn_stack_now_us();
+		s->in_batch = true;
+		for (int i = 0; i < n; i++)
+			frame_input(s, s->rx[i].data, s->rx[i].len, now);
+		end_batch(s);
+		total += (unsigned)n;
+		if (n < RN_STACK_BATCH || total >= BATCH_MAX * 4)
+			break;
+		n = rn_packet_recv_batch(s->pkt, s->rx, RN_STACK_BATCH);
+	}
+	return n < 0 ? n : 0;
+}
+
 int rn_stack_run(struct rn_stack *s, int timeout_ms)
 {
 	uint64_t now = rn_stack_now_us();
@@ -489,23 +566,14 @@ int rn_stack_run(struct rn_stack *s, int timeout_ms)
 		if (wait < 0 || (int)left < wait)
 			wait = (int)left;
 	}
-	struct rn_frame f;
-	int rc = rn_packet_next(s->pkt, &f, wait);
-	for (unsigned n = 0; rc == 1; n++) {
-		frame_input(s, f.data, f.caplen, rn_stack_now_us());
-		if (n + 1 == BATCH_MAX) {
-			run_timers(s, rn_stack_now_us());
-			n = 0;
-		}
-		rc = rn_packet_next(s->pkt, &f, 0);
-	}
+	int rc = s->use_ring ? receive_ring(s, wait) : receive_queue(s, wait);
 	run_timers(s, rn_stack_now_us());
 	uint64_t expirations;
 	while (read(s->timerfd, &expirations, sizeof expirations) > 0)
 		;
 	s->timer_armed = 0; /* the read disarmed nothing, but re-arm for certain */
 	rn_stack_rearm(s);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 int rn_stack_wait(struct rn_stack *s, struct rn_tcp_conn *c, unsigned mask, int timeout_ms)

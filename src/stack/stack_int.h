@@ -7,12 +7,12 @@
 #include <stdint.h>
 
 #include "rawnet/nftrst.h"
+#include "rawnet/packet.h"
 #include "rawnet/stack.h"
 #include "rawnet/tcb.h"
 #include "stack/arp_cache.h"
 
 struct rn_filter;
-struct rn_packet;
 
 struct rn_tcp_conn {
 	struct rn_stack *s;
@@ -25,14 +25,22 @@ struct rn_tcp_conn {
 	bool resolving;              /* waiting for ARP/ND */
 	bool started;                /* rn_tcb_connect() was called */
 	bool output_blocked;         /* the device refused a segment: retry */
+	bool ack_held;               /* held_ack waits for the end of the batch */
+	struct rn_tcp_seg held_ack;  /* the latest pure ACK of this batch */
 	int error;                   /* -RN_ENOANSWER when the next hop never answered */
 	int port_fd;                 /* a kernel socket holding our port (local address), or -1 */
 	struct rn_nftrst fw;
 	struct rn_tcb tcb;
 };
 
+#define RN_STACK_BATCH 64        /* frames read per recvmmsg */
+
 struct rn_stack {
 	struct rn_packet *pkt;
+	bool use_ring;               /* TPACKET_V3 ring, else the socket queue */
+	bool in_batch;               /* handling a batch of frames: hold pure ACKs */
+	struct rn_packet_msg *rx;    /* RN_STACK_BATCH receive buffers (queue) */
+	uint8_t *rx_mem;
 	struct rn_filter *filter;
 	int ifindex;
 	unsigned mtu;
@@ -73,6 +81,9 @@ int rn_stack_send_frame(struct rn_stack *s, const uint8_t *frame, size_t len);
 
 /* Re-arms the timerfd for the earliest deadline of the stack. */
 void rn_stack_rearm(struct rn_stack *s);
+
+/* Sends the pure ACK a connection held during a batch (stack_tcp.c). */
+void rn_conn_flush_ack(struct rn_tcp_conn *c);
 
 /* Drives a connection whose next hop is being resolved (stack_tcp.c). */
 void rn_conn_resolve(struct rn_tcp_conn *c, uint64_t now);

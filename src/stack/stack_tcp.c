@@ -16,6 +16,7 @@
 #include "rawnet/netinfo.h"
 #include "rawnet/nftrst.h"
 #include "rawnet/stack.h"
+#include "rawnet/tcp.h"
 #include "stack/stack_int.h"
 
 #define EPHEMERAL_LOW 32768      /* Linux's ip_local_port_range */
@@ -33,19 +34,69 @@ static const char *ntop(int family, const void *a, char *buf, size_t cap)
 	return buf;
 }
 
-static int conn_output(void *ctx, struct rn_tcb *tcb, const struct rn_tcp_seg *seg)
+static int send_now(struct rn_tcp_conn *c, const struct rn_tcp_seg *seg)
 {
-	struct rn_tcp_conn *c = ctx;
-	(void)tcb;
 	int rc = rn_stack_send_segment(c->s, c->family, c->laddr, c->raddr, &c->dmac, seg);
-	if (rc < 0) {
-		c->output_blocked = true;
+	if (rc < 0)
 		return rc;
-	}
 	struct rn_stack_event ev = { .kind = RN_STACK_EV_SEG_OUT, .conn = c, .family = c->family,
 				     .src = c->laddr, .dst = c->raddr, .seg = seg };
 	rn_stack_emit(c->s, &ev);
 	return 0;
+}
+
+void rn_conn_flush_ack(struct rn_tcp_conn *c)
+{
+	if (!c->ack_held)
+		return;
+	c->ack_held = false;
+	if (send_now(c, &c->held_ack) < 0)
+		c->output_blocked = true; /* the machine sends a newer one */
+}
+
+/* An ACK without data, SYN, FIN or RST: while a batch of frames is handled
+ * it waits, and a later one that says everything it said replaces it (as
+ * GRO makes the kernel's receiver ACK a run of segments once). */
+static bool coalescible(const struct rn_tcp_seg *seg)
+{
+	return seg->payload.len == 0 && !(seg->hdr.flags & (RN_TCP_SYN | RN_TCP_FIN | RN_TCP_RST));
+}
+
+/* Does ACK b say all that ACK a said? A cumulative ACK without SACK blocks
+ * is covered by any later ACK; with SACK blocks, b must acknowledge the same
+ * byte, grow a's newest block (the run of segments after a hole) and repeat
+ * a's other blocks. */
+static bool supersedes(const struct rn_tcp_seg *a, const struct rn_tcp_seg *b)
+{
+	if (!a->opts.nsack)
+		return true;
+	if (b->hdr.ack != a->hdr.ack || b->opts.nsack < a->opts.nsack ||
+	    b->opts.sack[0].left != a->opts.sack[0].left ||
+	    rn_seq_lt(b->opts.sack[0].right, a->opts.sack[0].right))
+		return false;
+	for (unsigned i = 1; i < a->opts.nsack; i++)
+		if (a->opts.sack[i].left != b->opts.sack[i].left ||
+		    a->opts.sack[i].right != b->opts.sack[i].right)
+			return false;
+	return true;
+}
+
+static int conn_output(void *ctx, struct rn_tcb *tcb, const struct rn_tcp_seg *seg)
+{
+	struct rn_tcp_conn *c = ctx;
+	(void)tcb;
+	if (c->s->in_batch && coalescible(seg)) {
+		if (c->ack_held && !supersedes(&c->held_ack, seg))
+			rn_conn_flush_ack(c);
+		c->held_ack = *seg;
+		c->ack_held = true;
+		return 0;
+	}
+	rn_conn_flush_ack(c);
+	int rc = send_now(c, seg);
+	if (rc < 0)
+		c->output_blocked = true;
+	return rc;
 }
 
 static void conn_state(void *ctx, struct rn_tcb *tcb, enum rn_tcp_state from, enum rn_tcp_state to)
