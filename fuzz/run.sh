@@ -6,6 +6,7 @@
 #   frames of the tcpdump captures  -> fuzz_wire, fuzz_l4, fuzz_print
 #   the capture files themselves    -> fuzz_pcap
 #   example specs (below)           -> fuzz_craft (with fuzz/craft.dict)
+#   example responses and URLs      -> fuzz_http
 #
 #   fuzz/run.sh [SECONDS [HARNESS...]]      default: 60 s each, all harnesses
 #
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.." || exit 2
 secs=${1:-60}
 shift || true
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(wire l4 craft print pcap)
+[ ${#names[@]} -gt 0 ] || names=(wire l4 craft print pcap http)
 shared=${RN_SHARED:-$(cd .. && pwd)/shared}/testdata/tcpdump
 out=build/fuzz
 CC=${CC:-clang}
@@ -121,6 +122,18 @@ EOF
 	printf 'ip dst=10.77.0.2 src=10.77.0.1 / icmp id=7 seq=1\377\x45\0\0\x1c\0\0\0\0\x40\x01\0\0\x0a\x4d\0\x02\x0a\x4d\0\x01\0\0\0\0\0\x07\0\x01' >"$d/reply-1"
 }
 
+# fuzz_http: byte 0 the piece size, byte 1 the mode (0x80: URLs), then the text.
+http_seeds() {
+	local d=$out/http/seeds
+	mkdir -p "$d"
+	printf '\x05\x00HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: x\r\n\r\nhello' >"$d/len"
+	printf '\x03\x00HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nT: v\r\n\r\n' >"$d/chunked"
+	printf '\x07\x00HTTP/1.0 302 Found\r\nLocation: /x\r\n\r\nbody until close' >"$d/close"
+	printf '\x02\x01HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n' >"$d/interim"
+	printf '\x01\x80http://[fd77::2]:8080/a/b/../c?q#f\0../d/./e?x' >"$d/url-v6"
+	printf '\x01\x80example.org\0//other:81/p' >"$d/url-authority"
+}
+
 status=0
 run() { # name, extra libFuzzer args...
 	local name=$1; shift
@@ -144,6 +157,7 @@ W="src/wire/arp.c src/wire/checksum.c src/wire/ethernet.c src/wire/icmp.c src/wi
 PRINT="$(ls src/print/*.c) $(ls src/util/*.c)"
 make_seeds
 craft_seeds
+http_seeds
 for n in "${names[@]}"; do
 	case $n in
 	wire)  build wire $W src/util/error.c;            run wire -max_len=256 ;;
@@ -152,6 +166,7 @@ for n in "${names[@]}"; do
 	       run craft -max_len=512 -dict=fuzz/craft.dict ;;
 	print) build print $PRINT $W;                     run print -max_len=1600 ;;
 	pcap)  build pcap src/io/pcapfile.c $PRINT $W;    run pcap -max_len=16384 ;;
+	http)  build http src/stack/http.c $(ls src/util/*.c); run http -max_len=4096 ;;
 	*) echo "unknown harness $n" >&2; exit 2 ;;
 	esac
 done

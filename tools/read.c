@@ -17,6 +17,7 @@
 #include "rawnet/error.h"
 #include "rawnet/filter.h"
 #include "rawnet/pcapfile.h"
+#include "rawnet/fields.h"
 #include "rawnet/print.h"
 
 #define FLUSH_AT (1u << 20)
@@ -25,7 +26,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: rawnet read [-#eqSnv] [-t...] [--nano] [-c count] [--skip N]\n"
-		"                   [--file-numbers] [-x|-xx|-X|-XX|-A|-AA] FILE [FILTER ...]\n"
+		"                   [--file-numbers] [-x|-xx|-X|-XX|-A|-AA|-V|-T json]\n"
+		"                   FILE [FILTER ...]\n"
 		"       rawnet read -d [-y LINKTYPE] [FILTER ...]\n"
 		"\n"
 		"Prints each packet of a pcap or pcapng FILE (\"-\" for standard input) as\n"
@@ -46,6 +48,9 @@ static void usage(FILE *f)
 		"  -n          do not resolve names (always the case)\n"
 		"  --file-numbers  with -#: the packet's number in the file, not the count\n"
 		"              of packets printed\n"
+		"  -V          every field of every layer as a tree, as tshark -V\n"
+		"  -T json     one JSON object per packet and line, keys named as Wireshark's\n"
+		"              display-filter fields, values as tshark -T fields prints them\n"
 		"  -d          print the compiled filter program (as tcpdump -d) and exit\n"
 		"  -y TYPE     link type for -d (a libpcap name such as EN10MB; default EN10MB)\n"
 		"\n"
@@ -163,9 +168,10 @@ int cmd_read(int argc, char **argv)
 	int tcount = 0, xcount = 0, Xcount = 0, Acount = 0;
 	long long count = -1, skip = 0;
 	bool dump = false, file_numbers = false;
+	bool json = false, tree = false;
 	const char *dlt_name = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "#c:dy:eqnSvtxXAh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "#c:dy:eqnSvtxXAhT:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case '#': o.number = true; break;
 		case 'c': count = opt_int("-c", optarg, 1, (1LL << 62)); break;
@@ -183,6 +189,12 @@ int cmd_read(int argc, char **argv)
 		case 'd': dump = true; break;
 		case 'y': dlt_name = optarg; break;
 		case 'F': file_numbers = true; break;
+		case 'T':
+			if (strcmp(optarg, "json"))
+				errx(EXIT_USAGE, "-T: %s is not a format (json)", optarg);
+			json = true;
+			break;
+		case 'V': tree = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -233,6 +245,9 @@ int cmd_read(int argc, char **argv)
 	struct rn_printer *pr;
 	if (rn_printer_new(&o, &pr) < 0)
 		errx(EXIT_USAGE, "out of memory");
+	struct rn_json *js = NULL;
+	if (json && rn_json_new(&js) < 0)
+		errx(EXIT_USAGE, "out of memory");
 	struct rn_strbuf out;
 	rn_sb_init(&out);
 	struct rn_pkt pkt;
@@ -257,9 +272,14 @@ int cmd_read(int argc, char **argv)
 		matched++;
 		if ((long long)matched <= skip)
 			continue;
-		if (!file_numbers)
-			pkt.number = matched;
-		rn_printer_packet(pr, &out, &pkt);
+		if (!file_numbers && !json && !tree)
+			pkt.number = matched; /* -T json and -V number as tshark: the file's */
+		if (json)
+			rn_json_packet(js, &out, &pkt);
+		else if (tree)
+			rn_print_tree(&out, &pkt);
+		else
+			rn_printer_packet(pr, &out, &pkt);
 		shown++;
 		if (out.len >= FLUSH_AT)
 			flush_out(&out);
@@ -269,6 +289,7 @@ int cmd_read(int argc, char **argv)
 	flush_out(&out);
 	rn_sb_free(&out);
 	rn_printer_free(pr);
+	rn_json_free(js);
 	for (unsigned i = 0; i < fc.n; i++)
 		rn_filter_free(fc.f[i]);
 	rn_pcap_close(r);

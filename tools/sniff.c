@@ -2,6 +2,7 @@
  * of src/io/packet.c (or, with --l3, on AF_INET raw sockets), kernel BPF
  * filters from tcpdump's filter language (src/io/filter.c), pcap/pcapng files
  * (src/io/pcapwrite.c) or tcpdump-style lines (src/print). See rawnet(8). */
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +18,7 @@
 #include <linux/filter.h>
 
 #include "rawnet/error.h"
+#include "rawnet/fields.h"
 #include "rawnet/filter.h"
 #include "rawnet/packet.h"
 #include "rawnet/pcapwrite.h"
@@ -43,6 +45,8 @@ struct sniff {
 	struct rn_packet *pk;
 	struct rn_filter *user_filter; /* set when the kernel cannot run it */
 	struct rn_printer *printer;
+	bool json, tree;          /* -T json, -V */
+	struct rn_json *js;
 	struct rn_strbuf out;
 	int linktype;
 	struct rn_pcapw *w;
@@ -62,7 +66,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: rawnet sniff [-#elpqSUv] [-t...] [-x|-xx|-X|-XX|-A|-AA] [-i IF|any]\n"
+		"usage: rawnet sniff [-#elpqSUvV] [-t...] [-x|-xx|-X|-XX|-A|-AA|-T json] [-i IF|any]\n"
 		"                    [-c COUNT] [-w FILE] [-B KiB] [-s SNAPLEN] [-Q in|out|inout]\n"
 		"                    [-Z USER] [-C MB] [-G SECONDS] [-W FILES] [--immediate]\n"
 		"                    [--pcapng] [--nano] [--l3] [FILTER ...]\n"
@@ -95,6 +99,7 @@ static void usage(FILE *f)
 		"  --l3         capture on AF_INET raw sockets (ICMP, TCP, UDP; incoming IPv4\n"
 		"               only) instead of the ring, for comparison\n"
 		"  -#, -e, -q, -S, -v, -t..., -x, -X, -A   printing, as rawnet read and tcpdump\n"
+		"  -V, -T json  printing as tshark -V / one JSON object per packet (see read)\n"
 		"  -n           do not resolve names (always the case)\n"
 		"  FILTER       a tcpdump filter expression (pcap-filter(7))\n"
 		"\n"
@@ -236,7 +241,7 @@ static void parse(struct sniff *s, int argc, char **argv)
 		err(EXIT_USAGE, "malloc");
 	s->read_args[s->nread_args++] = "read";
 	int tcount = 0, xcount = 0, Xcount = 0, Acount = 0, c;
-	while ((c = getopt_long(argc, argv, "+hi:c:w:r:B:ps:Q:Z:UC:G:W:n#eqSvtxXAl", longopts,
+	while ((c = getopt_long(argc, argv, "+hi:c:w:r:B:ps:Q:Z:UC:G:W:n#eqSvtxXAlT:V", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -303,6 +308,13 @@ static void parse(struct sniff *s, int argc, char **argv)
 		case 'x': xcount++; pass_on(s, "-x", NULL); break;
 		case 'X': Xcount++; pass_on(s, "-X", NULL); break;
 		case 'A': Acount++; pass_on(s, "-A", NULL); break;
+		case 'T':
+			if (strcmp(optarg, "json"))
+				errx(EXIT_USAGE, "-T: %s is not a format (json)", optarg);
+			s->json = true;
+			pass_on(s, "-T", optarg);
+			break;
+		case 'V': s->tree = true; pass_on(s, "-V", NULL); break;
 		case OPT_IMMEDIATE:
 			s->po.immediate = true;
 			break;
@@ -374,9 +386,21 @@ static const char *link_name(int linktype, const char **descr)
 	return n ? n : "unknown";
 }
 
+/* True when expr has the word "vlan" in it. */
+static bool mentions_vlan(const char *expr)
+{
+	for (const char *p = expr; (p = strstr(p, "vlan")); p += 4) {
+		bool start = p == expr || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool end = !(isalnum((unsigned char)p[4]) || p[4] == '_');
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
 /* Compiles the filter for the capture's link type and attaches it in the
  * kernel; when the kernel cannot run it (cooked sockets reading SLL address
- * bytes), it runs in user space instead. A bad expression exits 2 with
+ * bytes, VLAN tests), it runs in user space instead. A bad expression exits 2 with
  * libpcap's message. */
 static void setup_filter(struct sniff *s, const char *ifname)
 {
@@ -388,6 +412,13 @@ static void setup_filter(struct sniff *s, const char *ifname)
 		errx(EXIT_USAGE, "%s", msg);
 	if (rc < 0)
 		errx(EXIT_USAGE, "%s: cannot filter on this link type: %s", ifname, rn_strerror(rc));
+	/* libpcap compiles "vlan" for a dead handle as loads of the tag from
+	 * the frame, but the kernel has taken the tag out (it comes back from
+	 * tp_vlan_tci): such filters only work on the restored frames. */
+	if (mentions_vlan(s->filter)) {
+		s->user_filter = f;
+		return;
+	}
 	rc = rn_packet_set_filter(s->pk, rn_filter_prog(f));
 	if (rc == -RN_EUNSUP) {
 		s->user_filter = f;
@@ -429,7 +460,12 @@ static int handle_frame(struct sniff *s, const struct rn_frame *f)
 	struct rn_pkt pkt = { .data = f->data, .caplen = f->caplen, .len = f->len,
 			      .ts_sec = f->ts_sec, .ts_nsec = f->ts_nsec,
 			      .linktype = f->linktype, .number = s->captured };
-	rn_printer_packet(s->printer, &s->out, &pkt);
+	if (s->json)
+		rn_json_packet(s->js, &s->out, &pkt);
+	else if (s->tree)
+		rn_print_tree(&s->out, &pkt);
+	else
+		rn_printer_packet(s->printer, &s->out, &pkt);
 	if (s->out.oom)
 		errx(EXIT_USAGE, "out of memory");
 	if (s->line_buffered || s->out.len >= 65536)
@@ -443,6 +479,7 @@ int cmd_sniff(int argc, char **argv)
 	memset(&s, 0, sizeof s);
 	parse(&s, argc, argv);
 	if (s.rfile) {
+		optind = 0; /* rawnet read parses its own arguments from the start */
 		int rc = cmd_read ? cmd_read(s.nread_args, s.read_args) : EXIT_USAGE;
 		free(s.read_args);
 		return rc;
@@ -471,7 +508,7 @@ int cmd_sniff(int argc, char **argv)
 	rn_sb_init(&s.out);
 	if (s.wfile)
 		open_output(&s);
-	else if (rn_printer_new(&s.print, &s.printer) < 0)
+	else if (rn_printer_new(&s.print, &s.printer) < 0 || (s.json && rn_json_new(&s.js) < 0))
 		errx(EXIT_USAGE, "out of memory");
 	const char *descr, *name = link_name(s.linktype, &descr);
 	fprintf(stderr, "listening on %s, link-type %s (%s), snapshot length %u bytes\n", ifname,
@@ -524,6 +561,7 @@ int cmd_sniff(int argc, char **argv)
 	print_counts(&s);
 	rn_packet_close(s.pk);
 	rn_printer_free(s.printer);
+	rn_json_free(s.js);
 	rn_filter_free(s.user_filter);
 	rn_sb_free(&s.out);
 	free(s.filter);

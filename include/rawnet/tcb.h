@@ -89,6 +89,7 @@ struct rn_tcb_config {
 	uint64_t rto_max_us;        /* [60 s] */
 	uint64_t delack_us;         /* delayed-ACK timer [40 ms] */
 	uint64_t time_wait_us;      /* TIME-WAIT length (2 MSL) [1 s] */
+	uint64_t fin_wait2_us;      /* FIN-WAIT-2 limit after rn_tcb_close() [60 s]; 0: none */
 	uint64_t connect_timeout_us;/* SYN-SENT/SYN-RECEIVED give up [30 s]; 0: syn_retries only */
 	uint64_t user_timeout_us;   /* unacked data older than this: RN_ETIMEOUT [0: off] */
 	unsigned syn_retries;       /* SYN retransmissions before RN_ETIMEOUT [6] */

@@ -42,7 +42,8 @@
 #define DEFAULT_SNAPLEN 262144u
 #define DEFAULT_RING_KIB 4096u
 #define MAX_BLOCK_SIZE (1u << 20)
-#define MIN_BLOCK_SIZE (1u << 16)
+#define MAX_FRAME 65535u      /* the largest frame a block must hold (GSO/GRO) */
+#define FRAME_OVERHEAD 256u   /* tpacket3_hdr, sockaddr_ll, reserve, alignment */
 #define BLOCK_TOV_IMMEDIATE_MS 1
 #define BLOCK_TOV_MS 100
 
@@ -147,11 +148,19 @@ static int setup_ring(struct rn_packet *p, size_t ring_kib, bool immediate)
 
 	size_t ring = (ring_kib ? ring_kib : DEFAULT_RING_KIB) * 1024;
 	long page = sysconf(_SC_PAGESIZE);
-	unsigned bs = pow2_floor(ring / 8);
+	/* Blocks just large enough for one frame of the snapshot length, so that
+	 * there are many: the block being read and the one being filled are
+	 * lost to buffering, and each is handed back as soon as it is read
+	 * (libpcap sizes them by the frame alone). At least 1/16 of the ring,
+	 * so that a wakeup brings many frames. */
+	size_t frame = (p->snaplen < MAX_FRAME ? p->snaplen : MAX_FRAME) + FRAME_OVERHEAD;
+	unsigned bs = pow2_floor(frame);
+	if (bs < frame)
+		bs *= 2;
+	if (bs < ring / 16)
+		bs = pow2_floor(ring / 16);
 	if (bs > MAX_BLOCK_SIZE)
 		bs = MAX_BLOCK_SIZE;
-	if (bs < MIN_BLOCK_SIZE)
-		bs = MIN_BLOCK_SIZE;
 	if (page > 0 && bs < (unsigned)page)
 		bs = (unsigned)page;
 	size_t nr = ring / bs;

@@ -269,6 +269,20 @@ int rn_pcapw_write(struct rn_pcapw *w, int64_t ts_sec, uint32_t ts_nsec,
 	if (len < caplen)
 		len = caplen;
 	int rc;
+	if (w->format != RN_PCAPNG && !w->err && w->used + 16 + caplen <= BUF_SIZE) {
+		/* The common case, straight into the buffer. */
+		uint8_t *h = w->buf + w->used;
+		le32(h, (uint32_t)ts_sec);
+		le32(h + 4, w->format == RN_PCAP_NSEC ? ts_nsec : ts_nsec / 1000);
+		le32(h + 8, caplen);
+		le32(h + 12, len);
+		if (caplen)
+			memcpy(h + 16, data, caplen);
+		w->used += 16 + caplen;
+		w->size += 16 + caplen;
+		w->count++;
+		return w->immediate ? rn_pcapw_flush(w) : 0;
+	}
 	if (w->format != RN_PCAPNG) {
 		uint8_t h[16];
 		uint32_t frac = w->format == RN_PCAP_NSEC ? ts_nsec : ts_nsec / 1000;

@@ -435,6 +435,7 @@ enum {
 void rn_http_resp_init(struct rn_http_resp *r, bool head_request)
 {
 	memset(r, 0, offsetof(struct rn_http_resp, head));
+	r->line_len = 0; /* after head[]: not covered by the memset */
 	r->head_request = head_request;
 	r->state = S_HEAD;
 }

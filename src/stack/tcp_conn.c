@@ -64,6 +64,7 @@ void rn_tcb_config_default(struct rn_tcb_config *cfg)
 	cfg->rto_max_us = 60000000;
 	cfg->delack_us = 40000;
 	cfg->time_wait_us = 1000000;
+	cfg->fin_wait2_us = 60000000;
 	cfg->connect_timeout_us = 30000000;
 	cfg->syn_retries = 6;
 	cfg->max_retries = 15;
@@ -870,6 +871,8 @@ static void fin_acked(struct rn_tcb *t, uint64_t now)
 	case RN_TCP_FIN_WAIT_1:
 		t->t_rexmit = 0;
 		set_state(t, RN_TCP_FIN_WAIT_2);
+		if (t->app_closed && t->cfg.fin_wait2_us)
+			t->t_timewait = now + t->cfg.fin_wait2_us; /* an orphan does not wait forever */
 		break;
 	case RN_TCP_CLOSING:
 		enter_time_wait(t, now);
@@ -1177,7 +1180,11 @@ static void on_rto(struct rn_tcb *t, uint64_t now)
 	}
 	if (t->snd_una == t->snd_max)
 		return; /* nothing outstanding: output retries */
-	if (++t->retries > t->cfg.max_retries ||
+	/* Against a zero window, retransmissions are probes: they do not count
+	 * toward giving up (RFC 1122 §4.2.2.17); the user timeout still does. */
+	if (t->snd_wnd != 0)
+		t->retries++;
+	if (t->retries > t->cfg.max_retries ||
 	    (t->cfg.user_timeout_us && now - t->una_since >= t->cfg.user_timeout_us)) {
 		fail(t, -RN_ETIMEOUT);
 		return;
@@ -1378,7 +1385,10 @@ int rn_tcb_close(struct rn_tcb *t, uint64_t now)
 		return 0;
 	}
 	t->app_closed = true;
-	return rn_tcb_shutdown(t, now);
+	int r = rn_tcb_shutdown(t, now);
+	if (t->state == RN_TCP_FIN_WAIT_2 && t->cfg.fin_wait2_us && !t->t_timewait)
+		t->t_timewait = now + t->cfg.fin_wait2_us;
+	return r;
 }
 
 int rn_tcb_abort(struct rn_tcb *t, uint64_t now)

@@ -158,9 +158,14 @@ for seq in (1, 2):
     s.send(mac(dst) + mac(src) + struct.pack("!HHH", 0x8100, 5, 0x0800) + ip + icmp)
 PY
 capture_start "$NS_B" "$IF_B" "$TMP/vlan-tcpdump.pcap" icmp
+sniff_start "$NS_B" vlan5 -i "$IF_B" -c 2 -w "$TMP/vlan5.pcap" vlan 5 and icmp ||
+	not_ok "sniff starts (vlan 5 and icmp)"
+V5=$SNIFF_PID
 sniff_start "$NS_B" vlan -i "$IF_B" -c 2 -w "$TMP/vlan.pcap" icmp || not_ok "sniff starts (vlan)"
 in_ns "$NS_A" /usr/bin/python3 "$TMP/vlan.py" "$IF_A" "$MAC_A" "$MAC_B" 10.77.5.1 10.77.5.2
 sniff_wait "$SNIFF_PID" 5
+sniff_wait "$V5" 2
+is "VLAN: the filter 'vlan 5 and icmp' matches the tagged frames" "$(count_pcap "$TMP/vlan5.pcap")" 2
 capture_stop
 vl=$(timeout 30 tcpdump -e -n -r "$TMP/vlan.pcap" 2>/dev/null)
 is "VLAN: both frames captured with their 802.1Q tag, vlan 5" \

@@ -447,6 +447,29 @@ static void test_random_chunks(void **state)
 	assert_true(g_resp.done);
 }
 
+/* fuzz_http: init left line_len as it was (garbage in a malloc'ed parser, or
+ * a previous response's unfinished chunk line), so a chunked body misparsed. */
+static void test_init_resets_line(void **state)
+{
+	(void)state;
+	static const char msg[] =
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n";
+	struct rn_http_resp *r = malloc(sizeof(*r));
+	assert_non_null(r);
+	memset(r, 0xff, sizeof(*r));
+	rn_http_resp_init(r, false);
+	size_t off = 0, len = sizeof(msg) - 1;
+	while (off < len && !r->done) {
+		struct rn_view body;
+		int n = rn_http_resp_feed(r, rn_view_make(msg + off, len - off), &body);
+		assert_true(n > 0);
+		off += (size_t)n;
+	}
+	assert_true(r->done);
+	assert_int_equal(r->body_bytes, 2);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_content_length), cmocka_unit_test(test_chunked),
 		cmocka_unit_test(test_until_close),    cmocka_unit_test(test_no_body),
 		cmocka_unit_test(test_head_forms),     cmocka_unit_test(test_random_chunks),
+		cmocka_unit_test(test_init_resets_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

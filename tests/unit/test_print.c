@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
+#include "rawnet/pcapfile.h"
 #include "rawnet/print.h"
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
@@ -164,6 +167,98 @@ static void test_dns_name(void **state)
 	assert_int_equal(rn_dns_name(rn_view_make(m, 10), 0, out, sizeof(out), &next), -RN_ETRUNC);
 }
 
+/* Mutated and cut copies of real frames, on every link type, in every
+ * output mode: the printers must stay inside the bytes (run under SAN=1). */
+static void test_mutations(void **state)
+{
+	(void)state;
+	static const char *const seeds[] = { ICMP_ECHO, TCP_SYN, UDP_5, ARP_REQ };
+	static const int links[] = { RN_LINK_ETHERNET, RN_LINK_RAW, RN_LINK_NULL, RN_LINK_LOOP,
+				     RN_LINK_LINUX_SLL, RN_LINK_LINUX_SLL2, RN_LINK_IPV4,
+				     RN_LINK_IPV6 };
+	struct rn_print_opts modes[] = {
+		{ 0 }, { .verbose = 1 }, { .verbose = 3, .eth = true }, { .quiet = true },
+		{ .hex = 'X', .hex_link = true }, { .hex = 'A' },
+	};
+	uint32_t x = 2463534242u;
+	struct rn_strbuf sb;
+	rn_sb_init(&sb);
+	for (int iter = 0; iter < 20000; iter++) {
+		uint8_t frame[256];
+		size_t n = unhex(seeds[iter % 4], frame, sizeof(frame));
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		unsigned flips = x % 6;
+		for (unsigned k = 0; k < flips; k++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			frame[x % n] = (uint8_t)(x >> 8);
+		}
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		size_t cut = x % (n + 1);
+		/* a heap copy of exactly the captured bytes: ASan sees any overread */
+		uint8_t *heap = malloc(cut ? cut : 1);
+		memcpy(heap, frame, cut);
+		struct rn_pkt pkt = { .data = heap, .caplen = (uint32_t)cut,
+				      .len = (uint32_t)(x & 1 ? n : cut + (x >> 20) % 64),
+				      .linktype = links[(x >> 8) % 8], .number = 1 };
+		rn_sb_reset(&sb);
+		rn_print_summary(&sb, &pkt, &modes[(x >> 12) % 6]);
+		assert_false(sb.oom);
+		assert_true(sb.len > 0 && sb.buf[sb.len - 1] == '\n');
+		free(heap);
+	}
+	rn_sb_free(&sb);
+}
+
+/* The same over every packet of the golden captures (tests run from the
+ * repository root), each mutated and cut 40 times. */
+static void test_capture_mutations(void **state)
+{
+	(void)state;
+	static const char *const files[] = {
+		"c-arp-eth.pcap", "c-dns.pcap", "c-http.pcap", "c-icmp.pcap", "c-ip.pcap",
+		"c-ip6.pcap", "c-null.pcap", "c-raw.pcap", "c-sll.pcap", "c-sll2.pcap",
+		"c-tcp.pcap", "c-udp.pcap", "n-ping.pcap", "n-http.pcap",
+	};
+	uint32_t x = 88172645u;
+	unsigned packets = 0;
+	struct rn_strbuf sb;
+	rn_sb_init(&sb);
+	for (size_t fi = 0; fi < sizeof(files) / sizeof(files[0]); fi++) {
+		char path[256];
+		snprintf(path, sizeof(path), "tests/golden/captures/%s", files[fi]);
+		struct rn_pcap_reader *r;
+		if (rn_pcap_open(path, &r) < 0) {
+			rn_pcap_close(r);
+			continue;
+		}
+		struct rn_pkt pkt;
+		while (rn_pcap_next(r, &pkt) == 1) {
+			packets++;
+			for (int m = 0; m < 40; m++) {
+				uint8_t *buf = malloc(pkt.caplen + 1);
+				memcpy(buf, pkt.data, pkt.caplen);
+				x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+				for (int k = 0; k < m % 4 && pkt.caplen; k++) {
+					x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+					buf[x % pkt.caplen] = (uint8_t)(x >> 8);
+				}
+				struct rn_pkt q = pkt;
+				q.data = buf;
+				q.caplen = m < 20 ? pkt.caplen : x % (pkt.caplen + 1);
+				struct rn_print_opts o = { .verbose = m % 4, .eth = m & 1, .quiet = m % 7 == 0,
+							   .hex = m % 5 == 0 ? 'X' : 0 };
+				rn_sb_reset(&sb);
+				rn_print_summary(&sb, &q, &o);
+				assert_true(sb.len > 0);
+				free(buf);
+			}
+		}
+		rn_pcap_close(r);
+	}
+	rn_sb_free(&sb);
+	assert_true(packets > 100);
+}
+
 /* fuzz_pcap: an EDNS option code 15 indexed past the option-name table (-vv). */
 static void test_edns_option_15(void **state)
 {
@@ -209,7 +304,8 @@ int main(void)
 		cmocka_unit_test(test_default_lines), cmocka_unit_test(test_link_header),
 		cmocka_unit_test(test_verbose),       cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_invalid),
-		cmocka_unit_test(test_dns_name),
+		cmocka_unit_test(test_dns_name),     cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_capture_mutations),
 		cmocka_unit_test(test_edns_option_15),
 		cmocka_unit_test(test_relative_time_extremes),
 	};

@@ -683,6 +683,55 @@ static void test_state_names(void **state)
 	assert_int_equal(rn_tcp_mss_for_mtu(9000, AF_INET), 8960);
 }
 
+
+/* After close() an orphan in FIN-WAIT-2 gives up after fin_wait2_us; after
+ * a mere shutdown() it waits for the peer (half-close). */
+static void test_fin_wait2_timeout(void **state)
+{
+	(void)state;
+	struct harness h;
+	h_config(&h);
+	h.cfg.fin_wait2_us = 3000000;
+	h_establish(&h, 8192);
+	uint32_t L = h.tcb.iss + 1;
+	rn_tcb_close(&h.tcb, h.now);
+	h_expect(&h, A | F, L, R1);
+	h_in(&h, h_seg(A, R1, L + 1, 8192, NULL, 0));
+	assert_int_equal(rn_tcb_state(&h.tcb), RN_TCP_FIN_WAIT_2);
+	assert_int_equal(rn_tcb_next_timer(&h.tcb), h.now + 3000000);
+	h_next_timer(&h);
+	assert_int_equal(rn_tcb_state(&h.tcb), RN_TCP_CLOSED);
+	h_free(&h);
+
+	h_config(&h);
+	h_establish(&h, 8192);
+	rn_tcb_shutdown(&h.tcb, h.now);
+	h_expect(&h, A | F, L, R1);
+	h_in(&h, h_seg(A, R1, L + 1, 8192, NULL, 0));
+	assert_int_equal(rn_tcb_state(&h.tcb), RN_TCP_FIN_WAIT_2);
+	assert_int_equal(rn_tcb_next_timer(&h.tcb), UINT64_MAX);
+	rn_tcb_close(&h.tcb, h.now); /* close() later arms it too */
+	assert_int_equal(rn_tcb_next_timer(&h.tcb), h.now + 60000000);
+	h_free(&h);
+}
+
+/* A RST in SYN-RECEIVED reached by simultaneous open: refused. */
+static void test_rst_simultaneous_open(void **state)
+{
+	(void)state;
+	struct harness h;
+	h_config(&h);
+	h_start(&h);
+	rn_tcb_connect(&h.tcb, h.now);
+	h_expect(&h, S, h.tcb.iss, 0);
+	h_in(&h, h_seg(S, REMOTE_ISN, 0, 4096, NULL, 0));
+	h_expect(&h, S | A, h.tcb.iss, R1);
+	h_in(&h, h_seg(R, R1, 0, 0, NULL, 0));
+	assert_int_equal(rn_tcb_state(&h.tcb), RN_TCP_CLOSED);
+	assert_int_equal(rn_tcb_error(&h.tcb), -RN_ERESET);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -710,6 +759,8 @@ int main(void)
 		cmocka_unit_test(test_write_before_established),
 		cmocka_unit_test(test_output_refused),
 		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_fin_wait2_timeout),
+		cmocka_unit_test(test_rst_simultaneous_open),
 	};
 	return cmocka_run_group_tests_name("tcp_conn", tests, NULL, NULL);
 }

@@ -297,6 +297,81 @@ static void test_not_dupacks(void **state)
 	h_free(&h);
 }
 
+
+/* RTOs while the peer's window is zero are probes: no timeout from max_retries. */
+static void test_rto_against_zero_window(void **state)
+{
+	(void)state;
+	struct harness h;
+	h_config(&h);
+	h.cfg.max_retries = 2;
+	establish_rtt100(&h);
+	uint32_t L = h.tcb.iss + 1;
+	rn_tcb_write(&h.tcb, "data", 4, h.now);
+	h_expect(&h, A | P, L, R1);
+	h_in(&h, h_seg(A, R1, L, 0, NULL, 0)); /* the window shrank to zero */
+	for (int i = 0; i < 6; i++) {
+		h_next_timer(&h);
+		h_expect(&h, A | P, L, R1);
+		h_in(&h, h_seg(A, R1, L, 0, NULL, 0));
+	}
+	assert_int_equal(rn_tcb_state(&h.tcb), RN_TCP_ESTABLISHED);
+	h_in(&h, h_seg(A, R1, L + 4, 1000, NULL, 0));
+	assert_true(rn_tcb_poll(&h.tcb) & RN_TCB_SENT);
+	h_free(&h);
+}
+
+/* Drives one loss at cwnd = 10 segments, then 100 ms rounds in which the
+ * peer ACKs everything; returns cwnd (in segments) after each round. */
+static void cc_run(enum rn_tcb_cc cc, double *cwnd_segs, int rounds, uint32_t *ssthresh)
+{
+	struct harness h;
+	h_config(&h);
+	h.cfg.cc = cc;
+	establish_rtt100(&h);
+	uint32_t L = h.tcb.iss + 1;
+	static uint8_t buf[65535];
+	rn_tcb_write(&h.tcb, buf, sizeof buf, h.now);
+	assert_int_equal(h.tcb.snd_max - L, 10 * MSS);
+	for (int i = 0; i < 3; i++)
+		h_in(&h, h_seg(A, R1, L, 65535, NULL, 0));
+	assert_true(h.tcb.in_recovery);
+	*ssthresh = h.tcb.cc.ssthresh;
+	h.now += 100000;
+	h_in(&h, h_seg(A, R1, h.tcb.snd_max, 65535, NULL, 0));
+	assert_false(h.tcb.in_recovery);
+	for (int r = 0; r < rounds; r++) {
+		h.now += 100000;
+		h.nout = h.next = 0; /* forget what was sent */
+		size_t n = rn_tcb_writable(&h.tcb);
+		rn_tcb_write(&h.tcb, buf, n > sizeof buf ? sizeof buf : n, h.now);
+		h_in(&h, h_seg(A, R1, h.tcb.snd_max, 65535, NULL, 0));
+		cwnd_segs[r] = (double)rn_tcb_cwnd(&h.tcb) / MSS;
+	}
+	h_free(&h);
+}
+
+/* CUBIC (RFC 9438): beta 0.7 at a loss, then growth back past W_max; NewReno halves. */
+static void test_cubic(void **state)
+{
+	(void)state;
+	double cubic[40], reno[40];
+	uint32_t ss_cubic, ss_reno;
+	cc_run(RN_TCB_CC_CUBIC, cubic, 40, &ss_cubic);
+	cc_run(RN_TCB_CC_NEWRENO, reno, 40, &ss_reno);
+	/* Loss with cwnd 10 and 12 segments in flight (limited transmit). */
+	assert_int_equal(ss_cubic, (uint32_t)(10 * MSS * 0.7));
+	assert_int_equal(ss_reno, 12 * MSS / 2);
+	for (int r = 1; r < 40; r++) {
+		assert_true(cubic[r] >= cubic[r - 1]);
+		assert_true(reno[r] >= reno[r - 1]);
+	}
+	assert_true(cubic[0] < 10);
+	assert_true(cubic[39] > 10); /* past W_max after 4 s */
+	/* NewReno: one segment per RTT in congestion avoidance. */
+	assert_true(reno[39] - reno[9] > 28 && reno[39] - reno[9] < 32);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +384,8 @@ int main(void)
 		cmocka_unit_test(test_fast_retransmit_newreno),
 		cmocka_unit_test(test_limited_transmit),
 		cmocka_unit_test(test_not_dupacks),
+		cmocka_unit_test(test_rto_against_zero_window),
+		cmocka_unit_test(test_cubic),
 	};
 	return cmocka_run_group_tests_name("tcp_rexmit", tests, NULL, NULL);
 }
