@@ -179,7 +179,7 @@ void stack_connect(const struct stack_cli *o, const char *host, uint16_t port,
 					 "hosts", host);
 		errx(EXIT_USAGE, "connect to %s: %s", sc->peer, rn_strerror(rc));
 	}
-	if (local && !o->no_firewall)
+	if (local && !o->no_firewall && !o->trace) /* the trace has said it */
 		warnx("%s is this host's address: nftables table inet %s drops the kernel's RSTs "
 		      "for %s:%u > %s until rawnet exits",
 		      a, rn_tcp_firewall_table(sc->c), a, rn_tcp_local_port(sc->c), sc->peer);
