@@ -41,6 +41,22 @@ else
 	skip "wire (delay, reorder, dup)" "rawnet wire is not built"
 fi
 
+# --- routed: W forwards between 10.77.1.0/24 (A) and 10.77.2.0/24 (B), so
+# the next hop is W's address from B's routing table, found by our own ARP ---
+ip netns exec "$NS_W" sysctl -qw net.ipv4.ip_forward=1
+ip -n "$NS_W" addr add 10.77.1.254/24 dev w_a
+ip -n "$NS_W" addr add 10.77.2.254/24 dev w_b
+ip -n "$NS_A" addr add 10.77.1.1/24 dev "$IF_A"
+ip -n "$NS_A" route add 10.77.2.0/24 via 10.77.1.254
+ip -n "$NS_B" addr add 10.77.2.2/24 dev "$IF_B"
+ip -n "$NS_B" route add 10.77.1.0/24 via 10.77.2.254
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --trace --source-ip 10.77.2.3 http://10.77.1.1/hello.txt 2>"$TMP/routed.err")
+is "routed: exit 0, body" "$?:$out" "0:hello from nginx"
+like "routed: ARP asks for the gateway" "$(cat "$TMP/routed.err")" "^ARP: who has 10\.77\.2\.254\? tell 10\.77\.2\.3$"
+like "routed: the gateway learned us" "$(ip -n "$NS_W" neigh show 10.77.2.3)" "lladdr $MAC_B"
+ip -n "$NS_W" addr flush dev w_a
+ip -n "$NS_W" addr flush dev w_b
+
 # --- a plain bridge from here on ---
 ip -n "$NS_W" link add br0 type bridge
 ip -n "$NS_W" link set w_a master br0

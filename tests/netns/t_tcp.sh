@@ -51,6 +51,29 @@ like "foreign IPv6: A learned our MAC by ND" "$neigh" "lladdr $MAC_B"
 out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --no-firewall --send x "$IP_A" 7 2>&1)
 like "--no-firewall prints the rule" "$out" "nft add rule inet rawnet out ip saddr 10\.77\.0\.2 ip daddr 10\.77\.0\.1 tcp dport 7 tcp flags '&' rst == rst counter drop"
 
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --send mac --source-ip 10.77.0.3 --source-mac 02:77:00:00:00:03 "$IP_A" 7 2>&1)
+is "--source-mac: exit 0, reply" "$?:$out" "0:mac"
+like "--source-mac: A learned that MAC" "$(ip -n "$NS_A" neigh show 10.77.0.3)" "lladdr 02:77:00:00:00:03"
+
+# --- SIGTERM: the connection is reset and the nftables table removed ---
+BG_OUT=$TMP/term.log bg_ns "$NS_B" bash -c "sleep 20 | $RAWNET tcp $IP_A 7"
+term_pid=$BG_PID
+for _ in $(seq 50); do
+	ip netns exec "$NS_B" nft list tables 2>/dev/null | grep -q rawnet_ && break
+	sleep 0.1
+done
+like "SIGTERM: the table exists while connected" "$(ip netns exec "$NS_B" nft list tables)" "table inet rawnet_"
+for p in $(ip netns pids "$NS_B"); do # our rawnet only, by its PID
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = rawnet ] && kill -TERM "$p"
+done
+for _ in $(seq 50); do
+	ip netns exec "$NS_B" nft list tables 2>/dev/null | grep -q rawnet_ || break
+	sleep 0.1
+done
+unlike "SIGTERM: the table is gone" "$(ip netns exec "$NS_B" nft list tables)" rawnet_
+like "SIGTERM: says interrupted" "$(cat "$TMP/term.log")" "interrupted"
+kill "$term_pid" 2>/dev/null
+
 # --- upload: 20 MB from stdin, verified by the server ---
 head -c 20000000 /dev/urandom >"$TMP/up.src"
 BG_OUT=$TMP/up.log bg_ns "$NS_A" socat -u TCP-LISTEN:9,reuseaddr OPEN:"$TMP/up.dst",creat,trunc
