@@ -11,7 +11,7 @@
  * Input: records "flags seq(4) len data[len]" (flags: RN_TCP_* bits; with
  * 0x80 set the record is "0x80 ack(4)", an acknowledgment). Checks: chunks
  * come out in stream order, each offset exactly once (data or gap); every
- * data byte delivered is the first byte that arrived for its sequence number
+ * data byte delivered is the first byte that arrived for its stream offset
  * (first wins); delivered + missing match the chunks, and nothing is held
  * after the end.
  */
@@ -28,17 +28,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAP_CAP 8192 /* > bytes of data an input can carry */
 
-/* First byte seen for each sequence number (open addressing). */
+/* First byte seen for each stream offset (open addressing). */
 struct model {
-	uint32_t seq[MAP_CAP];
+	uint64_t off[MAP_CAP];
 	uint8_t byte[MAP_CAP];
 	bool used[MAP_CAP];
 };
 
-static int model_find(const struct model *m, uint32_t s)
+static int model_find(const struct model *m, uint64_t o)
 {
-	uint32_t h = (s * 2654435761u) % MAP_CAP;
-	while (m->used[h] && m->seq[h] != s)
+	uint64_t h = (o * 0x9e3779b97f4a7c15ull >> 32) % MAP_CAP;
+	while (m->used[h] && m->off[h] != o)
 		h = (h + 1) % MAP_CAP;
 	return (int)h;
 }
@@ -81,8 +81,7 @@ static void check_pending(struct state *st)
 {
 	for (unsigned i = 0; i < st->npend; i++) {
 		for (size_t k = 0; k < st->pend[i].len; k++) {
-			uint32_t s = st->r.base + (uint32_t)(st->pend[i].off + k);
-			int h = model_find(st->m, s);
+			int h = model_find(st->m, st->pend[i].off + k);
 			CHECK(st->m->used[h]);
 			CHECK(st->m->byte[h] == st->pend[i].copy[k]);
 		}
@@ -132,16 +131,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Record the first arrival of each byte the stream accepted. */
 		if (!(flags & RN_TCP_RST) && st->r.started) {
 			uint32_t s0 = seq + ((flags & RN_TCP_SYN) ? 1 : 0);
+			/* The segment's offset as the stream computes it: nearest to next. */
+			uint32_t at_next = st->r.base + (uint32_t)next0;
+			int64_t off0 = (int64_t)next0 + (int32_t)(s0 - at_next);
 			for (size_t k = 0; k < len; k++) {
-				uint32_t s = s0 + (uint32_t)k;
-				/* The offset as the stream computes it: nearest to next. */
-				uint32_t at_next = st->r.base + (uint32_t)next0;
-				if ((int64_t)next0 + (int32_t)(s - at_next) < 0)
+				if (off0 + (int64_t)k < 0)
 					continue;
-				int h = model_find(st->m, s);
+				uint64_t o = (uint64_t)(off0 + (int64_t)k);
+				int h = model_find(st->m, o);
 				if (!st->m->used[h]) {
 					st->m->used[h] = true;
-					st->m->seq[h] = s;
+					st->m->off[h] = o;
 					st->m->byte[h] = seg[k];
 				}
 			}

@@ -7,6 +7,7 @@
 #   the capture files themselves    -> fuzz_pcap
 #   example specs (below)           -> fuzz_craft (with fuzz/craft.dict)
 #   example responses and URLs      -> fuzz_http
+#   (fuzz_reasm starts from an empty corpus)
 #
 #   fuzz/run.sh [SECONDS [HARNESS...]]      default: 60 s each, all harnesses
 #
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/.." || exit 2
 secs=${1:-60}
 shift || true
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(wire l4 craft print pcap http)
+[ ${#names[@]} -gt 0 ] || names=(wire l4 craft print pcap http reasm)
 shared=${RN_SHARED:-$(cd .. && pwd)/shared}/testdata/tcpdump
 out=build/fuzz
 CC=${CC:-clang}
@@ -167,6 +168,7 @@ for n in "${names[@]}"; do
 	print) build print $PRINT $W;                     run print -max_len=1600 ;;
 	pcap)  build pcap src/io/pcapfile.c $PRINT $W;    run pcap -max_len=16384 ;;
 	http)  build http src/stack/http.c $(ls src/util/*.c); run http -max_len=4096 ;;
+	reasm) build reasm src/stack/reasm_stream.c $(ls src/util/*.c); run reasm -max_len=2048 ;;
 	*) echo "unknown harness $n" >&2; exit 2 ;;
 	esac
 done
