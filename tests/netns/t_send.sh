@@ -59,6 +59,10 @@ like "ICMP echo x3 answered" "$out" "3 packets sent, 3 answered"
 like "echo reply seq 3" "$out" "^< IP $IP_B > $IP_A: ICMP echo reply, id [0-9]+, seq 3, length 20"
 out=$(send --reply -W 2 "ip6 dst=$IP6_B hlim=9 / icmp6 id=77 seq=5" 2>&1)
 like "ICMPv6 echo answered" "$out" "^< IP6 $IP6_B > $IP6_A: ICMP6, echo reply, id 77, seq 5"
+# A neighbour solicitation (hop limit 255 by default, as RFC 4861 requires)
+# and B's advertisement.
+out=$(send --reply -W 2 "ip6 dst=$IP6_B / icmp6 type=135 target=$IP6_B" 2>&1)
+like "ND: the solicitation is answered" "$out" "^< IP6 $IP6_B > $IP6_A: ICMP6, neighbor advertisement, tgt is $IP6_B"
 # ARP who-has and its is-at.
 out=$(send --reply -W 2 "arp pdst=$IP_B" 2>&1)
 like "ARP request answered" "$out" "^< .*Reply $IP_B is-at $MAC_B"
