@@ -101,8 +101,8 @@ else
 	done <"$TD/MANIFEST.tsv"
 fi
 
-# --- 3. every capture, every output mode: no crash ---------------------------
-modes=("" "-v" "-vvv" "-e" "-q" "-xx" "-X" "-AA" "-ttttt --nano" "-S -ttt")
+# --- 3. every capture, every output mode (-V and -T json too): no crash ------
+modes=("" "-v" "-vvv" "-e" "-q" "-xx" "-X" "-AA" "-ttttt --nano" "-S -ttt" "-V" "-T json" "-e -vv -XX")
 files=(captures/*)
 for d in "$TD" "$RN_SHARED/testdata/libpcap-filters/savefiles" \
 	"$RN_SHARED/testdata/libpcap-filters/invalid-savefiles"; do
