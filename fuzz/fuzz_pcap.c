@@ -1,11 +1,12 @@
 /* libFuzzer harness over the capture-file reader (rawnet/pcapfile.h: pcap and
  * pcapng, draft-ietf-opsawg-pcap / -pcapng), each packet then printed as
- * `rawnet read` would print it (options chosen by the input's size). Not
- * built by make:
+ * `rawnet read` would print it (options chosen by the input's size: line,
+ * -V tree or -T json), and TCP conversations followed (rawnet/follow.h) as
+ * `rawnet follow` does. Not built by make:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Isrc -D_GNU_SOURCE \
- *       fuzz/fuzz_pcap.c src/io/pcapfile.c src/print/[a-z]*.c src/wire/[a-z]*.c \
- *       src/util/[a-z]*.c -o build/fuzz_pcap
+ *       fuzz/fuzz_pcap.c src/io/pcapfile.c src/print/[a-z]*.c src/stack/reasm_stream.c \
+ *       src/wire/[a-z]*.c src/util/[a-z]*.c -o build/fuzz_pcap
  *   build/fuzz_pcap -max_total_time=60 -max_len=4096
  *
  * The input is the file, read from memory (rn_pcap_open_mem, from a heap
@@ -13,7 +14,8 @@
  * rn_pcap_open() on a memfd (the mmap path) or a pipe (the read path), which
  * must give the same packets. Besides "no crash, no read outside the file",
  * it checks that every packet lies inside the file, that the reader stops
- * (bounded packet count) and that an error stays an error with a message.
+ * (bounded packet count), that an error stays an error with a message, and
+ * that a followed stream hands out every offset once, in order, per node.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -23,6 +25,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "rawnet/fields.h"
+#include "rawnet/follow.h"
 #include "rawnet/pcapfile.h"
 #include "rawnet/print.h"
 #include "rawnet/strbuf.h"
@@ -30,6 +34,23 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CHECK(x) do { if (!(x)) __builtin_trap(); } while (0)
+
+/* Followed chunks: per node, offsets must continue where the last chunk ended. */
+struct follow_check {
+	uint64_t next[2];
+	int mode;
+	struct rn_strbuf *sb;
+};
+
+static void on_chunk(void *ctx, const struct rn_follow_chunk *ch)
+{
+	struct follow_check *fc = ctx;
+	CHECK(ch->node == 0 || ch->node == 1);
+	CHECK(ch->offset == fc->next[ch->node]);
+	CHECK(ch->len > 0);
+	fc->next[ch->node] += ch->len;
+	rn_follow_put_chunk(fc->sb, fc->mode, ch);
+}
 
 /* What a pass over a file gave, to compare the memory and file paths. */
 struct result {
@@ -40,8 +61,16 @@ struct result {
 	uint32_t snaplen;
 };
 
+struct sinks {
+	struct rn_printer *pr;
+	struct rn_json *json;
+	bool tree;
+	struct rn_follow *follow;
+	struct rn_strbuf *sb;
+};
+
 static void read_all(struct rn_pcap_reader *r, int open_rc, const uint8_t *base, size_t size,
-		     struct rn_printer *pr, struct rn_strbuf *sb, struct result *res)
+		     const struct sinks *sk, struct result *res)
 {
 	memset(res, 0, sizeof *res);
 	res->open_rc = open_rc;
@@ -68,10 +97,24 @@ static void read_all(struct rn_pcap_reader *r, int open_rc, const uint8_t *base,
 		}
 		res->sum += pkt.caplen + (uint64_t)pkt.len + (uint64_t)pkt.ts_sec + pkt.ts_nsec +
 			    (uint64_t)pkt.linktype + pkt.ts_file_frac + pkt.ts_file_digits;
-		if (pr) {
-			rn_sb_reset(sb);
-			rn_printer_packet(pr, sb, &pkt);
-			CHECK(!sb->oom);
+		if (sk) {
+			rn_sb_reset(sk->sb);
+			if (sk->json)
+				rn_json_packet(sk->json, sk->sb, &pkt);
+			else if (sk->tree)
+				rn_print_tree(sk->sb, &pkt);
+			else
+				rn_printer_packet(sk->pr, sk->sb, &pkt);
+			CHECK(!sk->sb->oom);
+			if (sk->follow) {
+				struct rn_dissection d;
+				rn_dissect(&pkt, 0, &d);
+				int node = -1;
+				long long c = rn_follow_packet(sk->follow, &d, &node);
+				CHECK(c >= -1 || c == -RN_ENOSPC);
+				CHECK(c < 0 || (node >= 0 && node <= 1 &&
+						rn_follow_conv(sk->follow, (size_t)c) != NULL));
+			}
 		}
 	}
 	res->last_rc = rc;
@@ -116,7 +159,7 @@ static void via_path(const uint8_t *data, size_t size, bool pipe_path, const str
 		goto out;
 	/* The reader's own copy or mapping is the base now. */
 	struct result got;
-	read_all(r, rc, NULL, size, NULL, NULL, &got);
+	read_all(r, rc, NULL, size, NULL, &got);
 	CHECK(got.open_rc == want->open_rc && got.last_rc == want->last_rc);
 	CHECK(got.npkts == want->npkts && got.sum == want->sum);
 	CHECK(got.linktype == want->linktype && got.snaplen == want->snaplen);
@@ -140,18 +183,47 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rn_printer *pr = NULL;
 	struct rn_strbuf sb;
 	rn_sb_init(&sb);
+	struct sinks sk = { .sb = &sb, .tree = size % 7 == 3 };
 	if (rn_printer_new(&opts, &pr) < 0)
-		pr = NULL;
+		goto out;
+	sk.pr = pr;
+	if (size % 7 == 5 && rn_json_new(&sk.json) < 0)
+		goto out;
+	/* Follow the first conversation (or, now and then, the second). */
+	static const int modes[] = { 'a', 'x', 'r' };
+	struct follow_check fc = { .mode = modes[size % 3], .sb = &sb };
+	if (rn_follow_new((long long)(size / 64 % 2), on_chunk, &fc, &sk.follow) < 0)
+		goto out;
 
 	struct rn_pcap_reader *r = NULL;
 	int rc = rn_pcap_open_mem(p, size, &r);
 	struct result res;
 	if (r && rc != -ENOMEM) {
-		read_all(r, rc, p, size, pr, &sb, &res);
+		read_all(r, rc, p, size, &sk, &res);
 		if (size && data[size - 1] % 4 == 1)
 			via_path(p, size, data[size - 1] & 0x10, &res);
 	}
 	rn_pcap_close(r);
+	rn_follow_finish(sk.follow);
+	size_t nconv = rn_follow_count(sk.follow);
+	for (size_t i = 0; i < nconv; i++) {
+		const struct rn_follow_conv *c = rn_follow_conv(sk.follow, i);
+		CHECK(c && c->index == i && (c->family == 4 || c->family == 6));
+		rn_sb_reset(&sb);
+		rn_follow_put_header(&sb, fc.mode, c);
+		rn_follow_put_node(&sb, c, 0);
+		rn_follow_put_node(&sb, c, 1);
+		rn_follow_put_footer(&sb);
+	}
+	CHECK(rn_follow_conv(sk.follow, nconv) == NULL);
+	for (int node = 0; node < 2; node++) {
+		const struct rn_reasm *ra = rn_follow_reasm(sk.follow, node);
+		if (ra)
+			CHECK(ra->delivered + ra->missing == fc.next[node]);
+	}
+out:
+	rn_follow_free(sk.follow);
+	rn_json_free(sk.json);
 	rn_printer_free(pr);
 	rn_sb_free(&sb);
 	free(p);

@@ -1,24 +1,27 @@
-/* libFuzzer harness over the dissectors and printers (rawnet/print.h): every
- * link type, every option combination (-v/-vv/-vvv, -e, -q, -#, -x/-X/-A with
- * and without the link header, timestamp modes, --nano), the stateless line
- * and the printer that keeps TCP conversations. Not built by make:
+/* libFuzzer harness over the dissectors and printers (rawnet/print.h,
+ * rawnet/fields.h): every link type, every option combination (-v/-vv/-vvv,
+ * -e, -q, -#, -x/-X/-A with and without the link header, timestamp modes,
+ * --nano), the stateless line, the printer that keeps TCP conversations, the
+ * -V tree and -T json. Not built by make:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Isrc -D_GNU_SOURCE \
- *       fuzz/fuzz_print.c src/print/[a-z]*.c src/wire/[a-z]*.c src/util/[a-z]*.c \
- *       -o build/fuzz_print
+ *       fuzz/fuzz_print.c src/print/[a-z]*.c src/stack/reasm_stream.c src/wire/[a-z]*.c \
+ *       src/util/[a-z]*.c -o build/fuzz_print
  *   build/fuzz_print -max_total_time=60 -max_len=1600
  *
  * Input: byte 0 picks the link type, bytes 1-2 the options, byte 3 how the
  * wire length relates to the captured one; the rest is the packet, copied to
  * a heap block of exactly its size so that any read past caplen is caught.
  * Besides "no crash, no read outside the packet", it checks that every line
- * ends with a newline and holds no NUL, and that the dissection's layers lie
- * inside the packet.
+ * ends with a newline and holds no NUL, that the dissection's layers lie
+ * inside the packet, that a tree ends with its blank line and that a JSON
+ * line is one object with every control character escaped.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rawnet/fields.h"
 #include "rawnet/print.h"
 #include "rawnet/strbuf.h"
 
@@ -53,6 +56,15 @@ static void check_text(const struct rn_strbuf *sb)
 		return;
 	CHECK(sb->buf[sb->len] == '\0' && sb->buf[sb->len - 1] == '\n');
 	CHECK(memchr(sb->buf, '\0', sb->len) == NULL);
+}
+
+/* One JSON object per line: "{...}\n", no raw control characters. */
+static void check_json(const struct rn_strbuf *sb)
+{
+	check_text(sb);
+	CHECK(sb->len >= 3 && sb->buf[0] == '{' && sb->buf[sb->len - 2] == '}');
+	for (size_t i = 0; i + 1 < sb->len; i++)
+		CHECK((unsigned char)sb->buf[i] >= 0x20);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -140,7 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct rn_pkt cut = pkt;
 		cut.caplen = (uint32_t)size / 2;
 		cut.number = 2;
-		cut.ts_sec -= o1;
+		cut.ts_sec = (int64_t)((uint64_t)cut.ts_sec - o1); /* wraps at the extremes */
 		rn_sb_reset(&sb);
 		rn_printer_packet(pr, &sb, &cut);
 		check_text(&sb);
@@ -149,6 +161,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rn_printer_packet(pr, &sb, &pkt);
 		check_text(&sb);
 		rn_printer_free(pr);
+	}
+
+	/* The -V tree, and -T json over the same three packets. */
+	rn_sb_reset(&sb);
+	rn_print_tree(&sb, &pkt);
+	check_text(&sb);
+	CHECK(sb.len >= 2 && sb.buf[sb.len - 2] == '\n');
+	struct rn_json *js;
+	if (rn_json_new(&js) == 0) {
+		struct rn_pkt cut = pkt;
+		cut.caplen = (uint32_t)size / 3;
+		for (int k = 0; k < 3; k++) {
+			rn_sb_reset(&sb);
+			rn_json_packet(js, &sb, k == 1 ? &cut : &pkt);
+			check_json(&sb);
+		}
+		rn_json_free(js);
 	}
 
 	/* The dump helpers on their own. */

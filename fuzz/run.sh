@@ -154,7 +154,7 @@ run() { # name, extra libFuzzer args...
 
 W="src/wire/arp.c src/wire/checksum.c src/wire/ethernet.c src/wire/icmp.c src/wire/icmp6.c
    src/wire/ipv4.c src/wire/ipv6.c src/wire/tcp.c src/wire/udp.c"
-PRINT="$(ls src/print/*.c) $(ls src/util/*.c)"
+PRINT="$(ls src/print/*.c) src/stack/reasm_stream.c $(ls src/util/*.c)"
 make_seeds
 craft_seeds
 http_seeds

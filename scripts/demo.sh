@@ -51,4 +51,28 @@ else
 	step "A crafted SYN and its SYN-ACK: skipped, this build has no 'rawnet send' yet"
 fi
 
+if has_command tcp; then
+	step "B runs a kernel echo server on TCP port 7 (socat ... EXEC:cat)"
+	BG_OUT="$TMP/echo.log" bg_ns "$NS_B" socat TCP-LISTEN:7,reuseaddr,fork EXEC:cat
+	if wait_port "$NS_B" 7 5; then echo "listening"; else echo "socat did not start"; fi
+
+	step "A talks to it with rawnet's own TCP (rawnet tcp --trace --send hello): ARP, handshake, data, FIN both ways"
+	echo "(A uses 10.77.0.3, an address nobody has: rawnet answers ARP for it, and A's kernel never sees the connection.)"
+	in_ns "$NS_A" "$RAWNET" tcp --trace --source-ip 10.77.0.3 --send 'hello\n' "$IP_B" 7
+
+	step "The same from A's own address 10.77.0.1: an nftables rule keeps A's kernel from resetting the connection"
+	in_ns "$NS_A" "$RAWNET" tcp --send 'hello again\n' "$IP_B" 7
+fi
+if has_command http && command -v nginx >/dev/null; then
+	step "B serves a page with nginx; A fetches it with rawnet http (HTTP/1.1 GET over the same TCP stack)"
+	. tests/netns/nginx.sh
+	mkdir -p "$TMP/www"
+	printf '<html><body>Hello from nginx in %s</body></html>\n' "$NS_B" >"$TMP/www/index.html"
+	if nginx_start "$NS_B" 80 "$TMP/www"; then
+		in_ns "$NS_A" "$RAWNET" http -i --source-ip 10.77.0.3 "http://$IP_B/"
+	else
+		echo "nginx did not start"
+	fi
+fi
+
 step "Cleaning up: the namespaces and everything in them are removed"

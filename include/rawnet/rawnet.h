@@ -15,5 +15,8 @@
 #include "rawnet/udp.h"
 #include "rawnet/tcp.h"
 #include "rawnet/print.h"
+#include "rawnet/http.h"
+#include "rawnet/nftrst.h"
+#include "rawnet/stack.h"
 
 #endif

@@ -143,7 +143,7 @@ struct rn_tcb_stats {
 };
 
 /* Internal pieces, public only so struct rn_tcb can live on the caller's side. */
-#define RN_TCB_MAX_RANGES 8
+#define RN_TCB_MAX_RANGES 64
 
 struct rn_tcp_rangeset {        /* sorted, disjoint, non-touching [left, right) */
 	uint8_t n;

@@ -316,7 +316,7 @@ static void do_frame(struct jw *w, const struct rn_pkt *p)
 	if (b) {
 		if (sec < 0 || ns < 0)
 			rn_sb_putc(b, '-');
-		rn_sb_put_uint(b, (unsigned long long)(sec < 0 ? -sec : sec));
+		rn_sb_put_uint(b, sec < 0 ? -(unsigned long long)sec : (unsigned long long)sec);
 		rn_sb_putc(b, '.');
 		uint64_t f = (uint64_t)(ns < 0 ? -ns : ns);
 		char digits[20];

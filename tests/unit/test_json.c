@@ -346,6 +346,23 @@ static void test_any_bytes(void **state)
 	rn_json_free(st);
 }
 
+/* fuzz_print: frame.time_epoch negated INT64_MIN seconds (a pcapng
+ * if_tsoffset can give any time). */
+static void test_time_epoch_extremes(void **state)
+{
+	(void)state;
+	static uint8_t buf[256];
+	size_t n = unhex(F_ACK, buf, sizeof(buf));
+	struct rn_pkt pkt = { .data = buf, .caplen = (uint32_t)n, .len = (uint32_t)n,
+			      .ts_sec = INT64_MIN, .linktype = RN_LINK_ETHERNET, .number = 1 };
+	struct rn_strbuf sb;
+	rn_sb_init(&sb);
+	rn_json_packet(NULL, &sb, &pkt);
+	has(sb.buf, "-9223372036854775808.000000000");
+	assert_true(json_line_ok(sb.buf));
+	rn_sb_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_conversation),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_any_bytes),
+		cmocka_unit_test(test_time_epoch_extremes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,127 @@
+#!/bin/bash
+# rawnet http against nginx (and canned socat answers) in namespace A:
+# a 20 MB download verified by SHA-256 through `rawnet wire` (delay,
+# reordering, duplication), on a clean bridged path and with 5% of frames
+# dropped each way; -i, -L, status codes, chunked and read-until-close
+# bodies, IPv6, bad and https URLs, the progress bar only on a terminal.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nginx.sh"
+need_root
+ns_middle
+
+mkdir -p "$TMP/www"
+echo "hello from nginx" >"$TMP/www/hello.txt"
+head -c 20000000 /dev/urandom >"$TMP/www/big.bin"
+want=$(sha256sum <"$TMP/www/big.bin")
+nginx_start "$NS_A" 80 "$TMP/www" || not_ok "nginx listens"
+
+# fetch NAME ARGS...: downloads big.bin with ARGS, checks exit status and SHA-256.
+fetch_big() {
+	local name=$1; shift
+	rm -f "$TMP/got.bin"
+	local t0=$(date +%s%N)
+	NS_TIMEOUT=${FETCH_TIMEOUT:-60} in_ns "$NS_B" "$RAWNET" http "$@" -o "$TMP/got.bin" \
+		"http://$IP_A/big.bin" 2>"$TMP/fetch.err"
+	local rc=$? ms=$((($(date +%s%N) - t0) / 1000000))
+	is "$name: exit 0" "$rc" 0
+	is "$name: SHA-256 of 20 MB" "$(sha256sum <"$TMP/got.bin" 2>/dev/null)" "$want"
+	echo "# $name: $ms ms"
+	[ "$rc" = 0 ] || sed 's/^/#   /' "$TMP/fetch.err" | tail -5
+}
+
+# --- through rawnet wire: 10 ms delay, 10% reordered, 5% duplicated ---
+if "$RAWNET" wire --help >/dev/null 2>&1; then
+	BG_OUT=$TMP/wire.log bg_ns "$NS_W" "$RAWNET" wire w_a w_b --delay 10ms --reorder 10% --dup 5% --stats
+	wire_pid=$BG_PID
+	sleep 0.5
+	fetch_big "wire (delay, reorder, dup)" --source-ip 10.77.0.3
+	kill "$wire_pid" 2>/dev/null
+	wait "$wire_pid" 2>/dev/null
+else
+	skip "wire (delay, reorder, dup)" "rawnet wire is not built"
+fi
+
+# --- routed: W forwards between 10.77.1.0/24 (A) and 10.77.2.0/24 (B), so
+# the next hop is W's address from B's routing table, found by our own ARP ---
+ip netns exec "$NS_W" sysctl -qw net.ipv4.ip_forward=1
+ip -n "$NS_W" addr add 10.77.1.254/24 dev w_a
+ip -n "$NS_W" addr add 10.77.2.254/24 dev w_b
+ip -n "$NS_A" addr add 10.77.1.1/24 dev "$IF_A"
+ip -n "$NS_A" route add 10.77.2.0/24 via 10.77.1.254
+ip -n "$NS_B" addr add 10.77.2.2/24 dev "$IF_B"
+ip -n "$NS_B" route add 10.77.1.0/24 via 10.77.2.254
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --trace --source-ip 10.77.2.3 http://10.77.1.1/hello.txt 2>"$TMP/routed.err")
+is "routed: exit 0, body" "$?:$out" "0:hello from nginx"
+like "routed: ARP asks for the gateway" "$(cat "$TMP/routed.err")" "^ARP: who has 10\.77\.2\.254\? tell 10\.77\.2\.3$"
+like "routed: the gateway learned us" "$(ip -n "$NS_W" neigh show 10.77.2.3)" "lladdr $MAC_B"
+ip -n "$NS_W" addr flush dev w_a
+ip -n "$NS_W" addr flush dev w_b
+
+# --- a plain bridge from here on ---
+ip -n "$NS_W" link add br0 type bridge
+ip -n "$NS_W" link set w_a master br0
+ip -n "$NS_W" link set w_b master br0
+ip -n "$NS_W" link set br0 up
+
+fetch_big "clean path, foreign address" --source-ip 10.77.0.3
+fetch_big "clean path, host address"
+
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http -i --source-ip 10.77.0.3 "http://$IP_A/hello.txt" 2>"$TMP/err")
+rc=$?
+is "-i: exit 0" "$rc" 0
+like "-i: status line" "$out" $'^HTTP/1.1 200 OK\r$'
+like "-i: Content-Length" "$out" $'^Content-Length: 17\r$'
+like "-i: body after the empty line" "$out" $'^\r$'
+like "-i: body" "$out" "^hello from nginx$"
+is "not a terminal: nothing on stderr" "$(cat "$TMP/err")" ""
+
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --source-ip 10.77.0.3 "http://$IP_A/none" 2>&1)
+is "404: exit 1" "$?" 1
+like "404: nginx's page" "$out" "404 Not Found"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --source-ip 10.77.0.3 "http://$IP_A/redirect" 2>&1)
+is "302 without -L: exit 1" "$?" 1
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http -L -i --source-ip 10.77.0.3 "http://$IP_A/redirect" 2>&1)
+is "302 with -L: exit 0" "$?" 0
+like "302 with -L: the first answer" "$out" $'^HTTP/1.1 302 Moved Temporarily\r$'
+like "302 with -L: then hello.txt" "$out" "^hello from nginx$"
+
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http -H 'X-Test: 1' -H 'User-Agent: tester' --source-ip fd77::3 "http://[$IP6_A]/hello.txt" 2>&1)
+is "IPv6: exit 0, body" "$?:$out" "0:hello from nginx"
+
+out=$("$RAWNET" http https://example.com/ 2>&1)
+is "https: exit 2" "$?" 2
+like "https: TLS is not supported" "$out" "TLS is not supported"
+out=$("$RAWNET" http http://:80/ 2>&1)
+is "bad URL: exit 2" "$?" 2
+like "bad URL: says why" "$out" "empty host"
+out=$("$RAWNET" http -H 'Bad header' http://10.77.0.1/ 2>&1)
+is "bad -H: exit 2" "$?" 2
+
+# --- chunked and read-until-close bodies, from canned answers ---
+printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n7;ext=1\r\nchunked\r\n0\r\nX-Trailer: 1\r\n\r\n' >"$TMP/chunked.txt"
+printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil\nclose\n' >"$TMP/close.txt"
+BG_OUT=$TMP/c1.log bg_ns "$NS_A" socat TCP-LISTEN:81,reuseaddr,fork SYSTEM:"cat $TMP/chunked.txt"
+BG_OUT=$TMP/c2.log bg_ns "$NS_A" socat TCP-LISTEN:82,reuseaddr,fork SYSTEM:"cat $TMP/close.txt"
+wait_port "$NS_A" 81
+wait_port "$NS_A" 82
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --source-ip 10.77.0.3 "http://$IP_A:81/" 2>&1)
+is "chunked: exit 0, body" "$?:$out" "0:hello chunked"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --source-ip 10.77.0.3 "http://$IP_A:82/" 2>&1)
+is "until close: exit 0, body" "$?:$out" "0:until
+close"
+
+# --- a progress bar on a terminal ---
+if command -v script >/dev/null; then
+	out=$(NS_TIMEOUT=30 in_ns "$NS_B" script -qec "$RAWNET http --source-ip 10.77.0.3 -o $TMP/tty.bin http://$IP_A/big.bin" /dev/null 2>&1)
+	like "terminal: a progress bar reaching 100%" "$out" "\[#+\] 100%  20\.0 MB / 20\.0 MB"
+else
+	skip "terminal: a progress bar" "no script(1)"
+fi
+
+# --- 5% of frames dropped each way ---
+ns_loss 5
+FETCH_TIMEOUT=90 fetch_big "5% loss each way" --source-ip 10.77.0.3
+drops=$(ip netns exec "$NS_W" nft list table bridge rnloss | grep -o 'packets [0-9]*' | cut -d' ' -f2)
+check "5% loss: the bridge dropped frames ($drops)" test "${drops:-0}" -gt 100
+
+done_testing

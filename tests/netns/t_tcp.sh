@@ -1,0 +1,171 @@
+#!/bin/bash
+# rawnet tcp against kernel peers in namespace A (socat, python3 sockets):
+# echo with a full trace and no RST from B's kernel, a foreign address (ARP
+# and ND answered by rawnet), upload with the bytes verified at the server,
+# reset mid-transfer, connect timeouts, and a receiver whose window stays
+# zero for 5 s.
+. "$(dirname "$0")/lib.sh"
+need_root
+ns_pair
+PY=/usr/bin/python3
+[ -x $PY ] || PY=python3
+
+BG_OUT=$TMP/echo.log bg_ns "$NS_A" socat TCP6-LISTEN:7,reuseaddr,fork,ipv6only=0 EXEC:cat
+wait_port "$NS_A" 7 || not_ok "echo server listens"
+
+# --- echo, with B's own address: the nftables rule keeps B's kernel quiet ---
+capture_start "$NS_B" "$IF_B" "$TMP/echo.pcap" tcp port 7
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --trace --send hello "$IP_A" 7 2>"$TMP/trace")
+rc=$?
+capture_stop
+trace=$(cat "$TMP/trace")
+is "echo: exit 0" "$rc" 0
+is "echo: the reply is hello" "$out" hello
+like "echo: says it adds the firewall rule" "$trace" "10\.77\.0\.2 is this host's address: nftables table inet rawnet_"
+like "echo: SYN out" "$trace" "^10\.77\.0\.2:[0-9]+ > 10\.77\.0\.1:7  Flags \[S\]  seq [0-9]+  win [0-9]+  len 0  <mss 1460,sackOK,TS val [0-9]+ ecr 0,nop,wscale [0-9]+>"
+like "echo: SYN-ACK in" "$trace" "^10\.77\.0\.1:7 > 10\.77\.0\.2:[0-9]+  Flags \[S\.\]  seq [0-9]+  ack [0-9]+  win"
+like "echo: handshake ACK out" "$trace" "^10\.77\.0\.2:[0-9]+ > 10\.77\.0\.1:7  Flags \[\.\]  seq [0-9]+  ack [0-9]+  win [0-9]+  len 0"
+like "echo: state change" "$trace" "^SYN-SENT -> ESTABLISHED$"
+like "echo: data out" "$trace" "^10\.77\.0\.2:[0-9]+ > 10\.77\.0\.1:7  Flags \[P\.\].*len 5"
+like "echo: data in" "$trace" "^10\.77\.0\.1:7 > 10\.77\.0\.2:[0-9]+  Flags \[P\.\].*len 5"
+like "echo: our FIN" "$trace" "^10\.77\.0\.2:[0-9]+ > 10\.77\.0\.1:7  Flags \[F\.\]"
+like "echo: their FIN" "$trace" "^10\.77\.0\.1:7 > 10\.77\.0\.2:[0-9]+  Flags \[F?P?\.?F?\.\]|^10\.77\.0\.1:7 > 10\.77\.0\.2:[0-9]+  Flags \[F\.\]"
+like "echo: reaches TIME-WAIT" "$trace" "-> TIME-WAIT$"
+n=$(timeout 10 tcpdump -n -r "$TMP/echo.pcap" 'tcp[tcpflags] & tcp-rst != 0' 2>/dev/null | wc -l)
+is "echo: the capture holds no RST" "$n" 0
+n=$(timeout 10 tcpdump -n -r "$TMP/echo.pcap" 'src host 10.77.0.2 and tcp[tcpflags] & (tcp-syn|tcp-fin) != 0' 2>/dev/null | wc -l)
+is "echo: the capture holds our SYN and FIN" "$n" 2
+is "echo: bad checksums in the capture" "$(bad_checksums "$TMP/echo.pcap")" 0
+tables=$(ip netns exec "$NS_B" nft list tables 2>&1)
+unlike "echo: the nftables table is gone at exit" "$tables" rawnet_
+
+# --- an address nobody has: rawnet answers ARP / ND for it itself ---
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --send 'foreign\n' --source-ip 10.77.0.3 "$IP_A" 7 2>&1)
+is "foreign IPv4: exit 0, reply" "$?:$out" "0:foreign"
+neigh=$(ip -n "$NS_A" neigh show 10.77.0.3)
+like "foreign IPv4: A learned our MAC by ARP" "$neigh" "lladdr $MAC_B"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --send six --source-ip fd77::3 "$IP6_A" 7 2>&1)
+is "foreign IPv6: exit 0, reply" "$?:$out" "0:six"
+neigh=$(ip -n "$NS_A" -6 neigh show fd77::3)
+like "foreign IPv6: A learned our MAC by ND" "$neigh" "lladdr $MAC_B"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --no-firewall --send x "$IP_A" 7 2>&1)
+like "--no-firewall prints the rule" "$out" "nft add rule inet rawnet out ip saddr 10\.77\.0\.2 ip daddr 10\.77\.0\.1 tcp dport 7 tcp flags '&' rst == rst counter drop"
+
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --send mac --source-ip 10.77.0.3 --source-mac 02:77:00:00:00:03 "$IP_A" 7 2>&1)
+is "--source-mac: exit 0, reply" "$?:$out" "0:mac"
+like "--source-mac: A learned that MAC" "$(ip -n "$NS_A" neigh show 10.77.0.3)" "lladdr 02:77:00:00:00:03"
+
+# --- SIGTERM: the connection is reset and the nftables table removed ---
+BG_OUT=$TMP/term.log bg_ns "$NS_B" bash -c "sleep 20 | $RAWNET tcp $IP_A 7"
+term_pid=$BG_PID
+for _ in $(seq 50); do
+	ip netns exec "$NS_B" nft list tables 2>/dev/null | grep -q rawnet_ && break
+	sleep 0.1
+done
+like "SIGTERM: the table exists while connected" "$(ip netns exec "$NS_B" nft list tables)" "table inet rawnet_"
+for p in $(ip netns pids "$NS_B"); do # our rawnet only, by its PID
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = rawnet ] && kill -TERM "$p"
+done
+for _ in $(seq 50); do
+	ip netns exec "$NS_B" nft list tables 2>/dev/null | grep -q rawnet_ || break
+	sleep 0.1
+done
+unlike "SIGTERM: the table is gone" "$(ip netns exec "$NS_B" nft list tables)" rawnet_
+like "SIGTERM: says interrupted" "$(cat "$TMP/term.log")" "interrupted"
+kill "$term_pid" 2>/dev/null
+
+# --- upload: 20 MB from stdin, verified by the server ---
+head -c 20000000 /dev/urandom >"$TMP/up.src"
+BG_OUT=$TMP/up.log bg_ns "$NS_A" socat -u TCP-LISTEN:9,reuseaddr OPEN:"$TMP/up.dst",creat,trunc
+up_pid=$BG_PID
+wait_port "$NS_A" 9
+t0=$SECONDS
+NS_TIMEOUT=60 in_ns "$NS_B" "$RAWNET" tcp --source-ip 10.77.0.3 "$IP_A" 9 <"$TMP/up.src" >/dev/null 2>"$TMP/up.err"
+is "upload: exit 0" "$?" 0
+for _ in $(seq 50); do kill -0 "$up_pid" 2>/dev/null || break; sleep 0.1; done
+is "upload: the server got the same 20 MB" "$(sha256sum <"$TMP/up.dst")" "$(sha256sum <"$TMP/up.src")"
+echo "# upload took $((SECONDS - t0)) s"
+
+# --- the peer resets mid-transfer ---
+cat >"$TMP/rst.py" <<'PY'
+import socket, struct
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.77.0.1", 10))
+s.listen(1)
+c, _ = s.accept()
+n = 0
+while n < 300000:
+    d = c.recv(65536)
+    if not d:
+        break
+    n += len(d)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()
+PY
+bg_ns "$NS_A" $PY "$TMP/rst.py"
+wait_port "$NS_A" 10
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --source-ip 10.77.0.3 "$IP_A" 10 </dev/zero 2>&1 >/dev/null)
+rc=$?
+is "reset: exit 1" "$rc" 1
+like "reset: says so" "$out" "connection reset by peer"
+
+# --- nobody answers ---
+ip netns exec "$NS_A" nft -f - <<'NFT'
+table inet drop11 {
+	chain in { type filter hook input priority 0; tcp dport 11 drop; }
+}
+NFT
+t0=$(date +%s%N)
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp -w 2 --source-ip 10.77.0.3 --send x "$IP_A" 11 2>&1)
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+is "SYNs unanswered: exit 1" "$rc" 1
+like "SYNs unanswered: message" "$out" "connect timeout: no answer from 10\.77\.0\.1:11 after 2 s$"
+check "SYNs unanswered: gives up after 2 s ($ms ms)" test "$ms" -ge 1900 -a "$ms" -lt 4000
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp -w 2 --source-ip 10.77.0.3 --send x 10.77.0.99 7 2>&1)
+rc=$?
+is "no ARP answer: exit 1" "$rc" 1
+like "no ARP answer: message" "$out" "connect timeout: no answer from 10\.77\.0\.99:7 after 3 s \(no ARP reply"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --source-ip 10.77.0.3 --send x "$IP_A" 12345 2>&1)
+is "closed port: exit 1" "$?" 1
+like "closed port: refused" "$out" "connection refused by 10\.77\.0\.1:12345"
+
+# --- the receiver's window stays zero for 5 s, then it reads everything ---
+cat >"$TMP/zwin.py" <<'PY'
+import hashlib, socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.bind(("10.77.0.1", 12))
+s.listen(1)
+c, _ = s.accept()
+time.sleep(5)
+h, n = hashlib.sha256(), 0
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    h.update(d)
+    n += len(d)
+print(n, h.hexdigest(), flush=True)
+c.close()
+PY
+head -c 2000000 /dev/urandom >"$TMP/zw.src"
+BG_OUT=$TMP/zwin.out bg_ns "$NS_A" $PY "$TMP/zwin.py"
+zw_pid=$BG_PID
+wait_port "$NS_A" 12
+capture_start "$NS_B" "$IF_B" "$TMP/zw.pcap" "src host 10.77.0.1 and tcp src port 12 and tcp[14:2] = 0"
+t0=$SECONDS
+NS_TIMEOUT=40 in_ns "$NS_B" "$RAWNET" tcp --source-ip 10.77.0.3 "$IP_A" 12 <"$TMP/zw.src" >/dev/null 2>"$TMP/zw.err"
+rc=$?
+el=$((SECONDS - t0))
+capture_stop
+for _ in $(seq 50); do kill -0 "$zw_pid" 2>/dev/null || break; sleep 0.1; done
+is "zero window: exit 0" "$rc" 0
+is "zero window: the server got every byte" "$(cat "$TMP/zwin.out")" "2000000 $(sha256sum <"$TMP/zw.src" | cut -d' ' -f1)"
+check "zero window: it lasted 5 s or more (${el} s)" test "$el" -ge 5
+n=$(timeout 10 tcpdump -n -r "$TMP/zw.pcap" 2>/dev/null | wc -l)
+check "zero window: the peer advertised window 0 ($n segments)" test "$n" -gt 0
+
+done_testing

@@ -1,0 +1,354 @@
+/* Unit tests: the stack's trace lines and nftables rule text (pure), then
+ * the rn_stack / rn_tcp API against a kernel socket over a veth pair in a
+ * private network namespace (root only; skipped otherwise): connect, send,
+ * receive, half-close, RST for unknown segments, free with RST, errors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "rawnet/error.h"
+#include "rawnet/nftrst.h"
+#include "rawnet/stack.h"
+#include "rawnet/tcp.h"
+
+/* --- pure ---------------------------------------------------------------- */
+
+static const uint8_t A4[4] = { 10, 77, 0, 3 }, B4[4] = { 10, 77, 0, 1 };
+
+static void seg_init(struct rn_tcp_seg *seg, uint16_t flags, uint32_t seq, uint32_t ack,
+		     uint16_t win, const char *payload)
+{
+	memset(seg, 0, sizeof *seg);
+	seg->hdr.sport = 40012;
+	seg->hdr.dport = 7;
+	seg->hdr.flags = flags;
+	seg->hdr.seq = seq;
+	seg->hdr.ack = ack;
+	seg->hdr.window = win;
+	seg->payload = rn_view_make(payload, payload ? strlen(payload) : 0);
+}
+
+static void test_format_segments(void **state)
+{
+	(void)state;
+	char line[512];
+	struct rn_tcp_seg seg;
+	seg_init(&seg, RN_TCP_SYN, 123, 0, 64240, NULL);
+	struct rn_tcp_opts o = { .has_mss = true, .mss = 1460, .sack_perm = true, .has_ts = true,
+				 .ts_val = 1, .ts_ecr = 0, .has_wscale = true, .wscale = 7 };
+	int n = rn_tcp_opts_encode(&o, seg.hdr.opts);
+	assert_true(n > 0);
+	seg.hdr.opt_len = (uint8_t)n;
+	struct rn_stack_event ev = { .kind = RN_STACK_EV_SEG_OUT, .family = AF_INET, .src = A4,
+				     .dst = B4, .seg = &seg };
+	n = rn_stack_event_format(&ev, line, sizeof line);
+	assert_string_equal(line, "10.77.0.3:40012 > 10.77.0.1:7  Flags [S]  seq 123  win 64240  "
+				  "len 0  <mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7>");
+	assert_int_equal(n, (int)strlen(line));
+
+	seg_init(&seg, RN_TCP_SYN | RN_TCP_ACK, 456, 124, 65160, NULL);
+	ev.kind = RN_STACK_EV_SEG_IN;
+	rn_stack_event_format(&ev, line, sizeof line);
+	assert_string_equal(line, "10.77.0.3:40012 > 10.77.0.1:7  Flags [S.]  seq 456  ack 124  "
+				  "win 65160  len 0");
+
+	seg_init(&seg, RN_TCP_FIN | RN_TCP_PSH | RN_TCP_ACK, 1, 2, 3, "hello");
+	struct rn_tcp_opts sack = { .nsack = 2, .sack = { { 10, 20 }, { 30, 40 } } };
+	n = rn_tcp_opts_encode(&sack, seg.hdr.opts);
+	seg.hdr.opt_len = (uint8_t)n;
+	rn_stack_event_format(&ev, line, sizeof line);
+	assert_string_equal(line, "10.77.0.3:40012 > 10.77.0.1:7  Flags [FP.]  seq 1  ack 2  win 3  "
+				  "len 5  <nop,nop,sack 2 {10:20} {30:40}>");
+
+	seg_init(&seg, RN_TCP_RST, 9, 0, 0, NULL);
+	const uint8_t a6[16] = { 0xfd, 0x77, [15] = 3 }, b6[16] = { 0xfd, 0x77, [15] = 1 };
+	struct rn_stack_event ev6 = { .kind = RN_STACK_EV_SEG_OUT, .family = AF_INET6, .src = a6,
+				      .dst = b6, .seg = &seg };
+	rn_stack_event_format(&ev6, line, sizeof line);
+	assert_string_equal(line, "[fd77::3]:40012 > [fd77::1]:7  Flags [R]  seq 9  win 0  len 0");
+
+	/* a lying option length is shown, not followed */
+	seg_init(&seg, RN_TCP_ACK, 1, 1, 1, NULL);
+	seg.hdr.opts[0] = RN_TCPOPT_MSS;
+	seg.hdr.opts[1] = 9;
+	seg.hdr.opt_len = 4;
+	rn_stack_event_format(&ev, line, sizeof line);
+	assert_non_null(strstr(line, "<[bad opts]>"));
+
+	/* truncation keeps a terminated string */
+	n = rn_stack_event_format(&ev, line, 10);
+	assert_int_equal(n, 9);
+	assert_int_equal(strlen(line), 9);
+}
+
+static void test_format_other(void **state)
+{
+	(void)state;
+	char line[128];
+	struct rn_stack_event ev = { .kind = RN_STACK_EV_STATE, .from = RN_TCP_SYN_SENT,
+				     .to = RN_TCP_ESTABLISHED };
+	rn_stack_event_format(&ev, line, sizeof line);
+	assert_string_equal(line, "SYN-SENT -> ESTABLISHED");
+	ev = (struct rn_stack_event){ .kind = RN_STACK_EV_INFO, .text = "ARP: who has x" };
+	rn_stack_event_format(&ev, line, sizeof line);
+	assert_string_equal(line, "ARP: who has x");
+}
+
+static void test_nft_rule_text(void **state)
+{
+	(void)state;
+	char buf[1024];
+	int n = rn_nftrst_format(AF_INET, A4, 40012, B4, 7, "t", buf, sizeof buf);
+	assert_true(n > 0);
+	assert_string_equal(buf, "nft add table inet t\n"
+				 "nft add chain inet t out '{ type filter hook output priority 0; }'\n"
+				 "nft add rule inet t out ip saddr 10.77.0.3 ip daddr 10.77.0.1 tcp "
+				 "sport 40012 tcp dport 7 tcp flags '&' rst == rst counter drop\n");
+	const uint8_t a6[16] = { 0xfd, 0x77, [15] = 3 }, b6[16] = { 0xfd, 0x77, [15] = 1 };
+	n = rn_nftrst_format(AF_INET6, a6, 0, b6, 80, "t", buf, sizeof buf);
+	assert_non_null(strstr(buf, "ip6 saddr fd77::3 ip6 daddr fd77::1 tcp dport 80 tcp flags"));
+	assert_int_equal(rn_nftrst_format(AF_INET, A4, 1, B4, 7, "t", buf, 20), -RN_ENOSPC);
+	assert_int_equal(rn_nftrst_format(99, A4, 1, B4, 7, "t", buf, sizeof buf), -RN_EINVAL);
+	struct rn_nftrst none = { .installed = false };
+	assert_int_equal(rn_nftrst_remove(&none), 0);
+}
+
+/* --- live: a veth pair in a private namespace ---------------------------- */
+
+static int have_net;
+
+/* v0 (10.9.0.1, the kernel) <-> v1 (no address: the stack, as 10.9.0.2). */
+static int setup_net(void)
+{
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0)
+		return 0;
+	return system("ip link set lo up && ip link add v0 type veth peer name v1 && "
+		      "ethtool -K v0 tx off >/dev/null 2>&1; ethtool -K v1 tx off >/dev/null 2>&1; "
+		      "ip addr add 10.9.0.1/24 dev v0 && ip link set v0 up && ip link set v1 up "
+		      "&& ip addr add fd09::1/64 dev v0 nodad") == 0;
+}
+
+#define NEED_NET()               \
+	do {                     \
+		(void)state;     \
+		if (!have_net)   \
+			skip();  \
+	} while (0)
+
+static const uint8_t KERNEL4[4] = { 10, 9, 0, 1 }, STACK4[4] = { 10, 9, 0, 2 };
+
+static int listener(uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_true(fd >= 0);
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	memcpy(&sin.sin_addr, KERNEL4, 4);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	return fd;
+}
+
+static struct rn_stack *open_stack(void)
+{
+	struct rn_stack_opts o = { .ifname = "v1", .has_ip4 = true };
+	memcpy(o.ip4, STACK4, 4);
+	struct rn_stack *s = NULL;
+	assert_int_equal(rn_stack_open(&o, &s), 0);
+	assert_false(rn_stack_addr_is_local(s, AF_INET));
+	return s;
+}
+
+/* Runs the stack until the kernel side accepts. */
+static int accept_one(struct rn_stack *s, int lfd)
+{
+	for (int i = 0; i < 500; i++) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
+		if (fd >= 0)
+			return fd;
+		rn_stack_run(s, 10);
+	}
+	fail_msg("no connection accepted");
+	return -1;
+}
+
+static void test_open_errors(void **state)
+{
+	NEED_NET();
+	struct rn_stack *s = NULL;
+	struct rn_stack_opts o = { .ifname = "v1" };
+	assert_int_equal(rn_stack_open(&o, &s), -RN_EINVAL); /* no address */
+	o.has_ip4 = true;
+	o.ifname = "no-such-if";
+	assert_int_equal(rn_stack_open(&o, &s), -RN_ENOTFOUND);
+	s = open_stack();
+	struct rn_tcp_conn *c;
+	assert_int_equal(rn_tcp_connect(s, AF_INET6, KERNEL4, 7, 0, &c), -RN_EINVAL);
+	assert_int_equal(rn_tcp_connect(s, AF_INET, KERNEL4, 0, 0, &c), -RN_EINVAL);
+	rn_stack_close(s);
+}
+
+static void test_exchange(void **state)
+{
+	NEED_NET();
+	int lfd = listener(7001);
+	struct rn_stack *s = open_stack();
+	struct rn_tcp_conn *c = NULL;
+	assert_int_equal(rn_tcp_connect(s, AF_INET, KERNEL4, 7001, 45000, &c), 0);
+	assert_int_equal(rn_tcp_local_port(c), 45000);
+	assert_string_equal(rn_tcp_firewall_table(c), "");
+	/* before the handshake: nothing accepted, nothing to read */
+	assert_int_equal(rn_tcp_send(c, "x", 1), 0);
+	assert_int_equal(rn_tcp_recv(c, (char[4]){ 0 }, 4), -EAGAIN);
+
+	/* the descriptor polls readable once there is work (the ARP request's answer) */
+	struct pollfd pf = { rn_stack_fd(s), POLLIN, 0 };
+	assert_int_equal(poll(&pf, 1, 2000), 1);
+	int kfd = accept_one(s, lfd);
+	int bits = rn_stack_wait(s, c, RN_TCB_CONNECTED, 2000);
+	assert_true(bits & RN_TCB_CONNECTED);
+	assert_int_equal(rn_tcp_state(c), RN_TCP_ESTABLISHED);
+
+	/* stack -> kernel */
+	assert_int_equal(rn_tcp_send(c, "ping", 4), 4);
+	char buf[64];
+	ssize_t n = -1;
+	for (int i = 0; i < 200 && n < 0; i++) {
+		rn_stack_run(s, 5);
+		n = read(kfd, buf, sizeof buf);
+	}
+	assert_int_equal(n, 4);
+	assert_memory_equal(buf, "ping", 4);
+	/* kernel -> stack */
+	assert_int_equal(write(kfd, "pong!", 5), 5);
+	bits = rn_stack_wait(s, c, RN_TCB_READABLE, 2000);
+	assert_true(bits & RN_TCB_READABLE);
+	assert_int_equal(rn_tcp_recv(c, buf, sizeof buf), 5);
+	assert_memory_equal(buf, "pong!", 5);
+	assert_int_equal(rn_tcp_recv(c, buf, sizeof buf), -EAGAIN);
+
+	/* our half-close reaches the kernel as EOF; the kernel still sends */
+	assert_int_equal(rn_tcp_shutdown(c), 0);
+	n = -1;
+	for (int i = 0; i < 200 && n < 0; i++) {
+		rn_stack_run(s, 5);
+		n = read(kfd, buf, sizeof buf);
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(write(kfd, "bye", 3), 3);
+	close(kfd);
+	bits = rn_stack_wait(s, c, RN_TCB_CLOSED, 3000);
+	assert_true(bits & RN_TCB_CLOSED);
+	assert_false(bits & RN_TCB_ERROR);
+	assert_int_equal(rn_tcp_recv(c, buf, sizeof buf), 3);
+	assert_int_equal(rn_tcp_recv(c, buf, sizeof buf), 0);
+	assert_int_equal(rn_tcp_error(c), 0);
+
+	struct rn_stack_stats st;
+	rn_stack_stats(s, &st);
+	assert_true(st.frames_in >= 4);
+	assert_true(st.frames_out >= 4);
+	assert_int_equal(st.bad_checksum, 0);
+	rn_tcp_free(c);
+	rn_stack_close(s);
+	close(lfd);
+}
+
+static void test_free_resets(void **state)
+{
+	NEED_NET();
+	int lfd = listener(7002);
+	struct rn_stack *s = open_stack();
+	struct rn_tcp_conn *c = NULL;
+	assert_int_equal(rn_tcp_connect(s, AF_INET, KERNEL4, 7002, 0, &c), 0);
+	int kfd = accept_one(s, lfd);
+	assert_true(rn_stack_wait(s, c, RN_TCB_CONNECTED, 2000) & RN_TCB_CONNECTED);
+	rn_tcp_free(c); /* still open: a RST */
+	char buf[8];
+	ssize_t n = -1;
+	int e = 0;
+	for (int i = 0; i < 200; i++) {
+		rn_stack_run(s, 5);
+		n = read(kfd, buf, sizeof buf);
+		e = errno;
+		if (n >= 0 || e != EAGAIN)
+			break;
+	}
+	assert_int_equal(n, -1);
+	assert_int_equal(e, ECONNRESET);
+	close(kfd);
+
+	/* a segment for no connection of ours gets a RST from the stack: the
+	 * kernel's connect() to 10.9.0.2 is refused */
+	int cfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(9) };
+	memcpy(&sin.sin_addr, STACK4, 4);
+	connect(cfd, (struct sockaddr *)&sin, sizeof sin);
+	struct pollfd pf = { cfd, POLLOUT, 0 };
+	for (int i = 0; i < 200 && poll(&pf, 1, 0) == 0; i++)
+		rn_stack_run(s, 5);
+	int soerr = 0;
+	socklen_t sl = sizeof soerr;
+	getsockopt(cfd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+	assert_int_equal(soerr, ECONNREFUSED);
+	close(cfd);
+	struct rn_stack_stats st;
+	rn_stack_stats(s, &st);
+	assert_true(st.rsts_sent >= 1);
+	assert_true(st.no_connection >= 1);
+	rn_stack_close(s);
+	close(lfd);
+}
+
+static void test_refused_and_unanswered(void **state)
+{
+	NEED_NET();
+	struct rn_stack *s = open_stack();
+	struct rn_tcp_conn *c = NULL;
+	/* nobody listens on 7003: the kernel resets the SYN */
+	assert_int_equal(rn_tcp_connect(s, AF_INET, KERNEL4, 7003, 0, &c), 0);
+	int bits = rn_stack_wait(s, c, RN_TCB_CLOSED, 3000);
+	assert_true(bits & RN_TCB_ERROR);
+	assert_int_equal(rn_tcp_error(c), -RN_ERESET);
+	assert_false(bits & RN_TCB_CONNECTED);
+	assert_int_equal(rn_tcp_send(c, "x", 1), -RN_ERESET);
+	rn_tcp_free(c);
+
+	/* nobody has 10.9.0.77: ARP goes unanswered (3 requests, 1 s apart) */
+	const uint8_t ghost[4] = { 10, 9, 0, 77 };
+	assert_int_equal(rn_tcp_connect(s, AF_INET, ghost, 7, 0, &c), 0);
+	bits = rn_stack_wait(s, c, RN_TCB_CLOSED, 5000);
+	assert_true(bits & RN_TCB_ERROR);
+	assert_int_equal(rn_tcp_error(c), -RN_ENOANSWER);
+	assert_int_equal(rn_tcp_state(c), RN_TCP_CLOSED);
+	rn_tcp_free(c);
+	rn_stack_close(s);
+}
+
+int main(void)
+{
+	have_net = setup_net();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_segments),
+		cmocka_unit_test(test_format_other),
+		cmocka_unit_test(test_nft_rule_text),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_exchange),
+		cmocka_unit_test(test_free_resets),
+		cmocka_unit_test(test_refused_and_unanswered),
+	};
+	return cmocka_run_group_tests_name("stack", tests, NULL, NULL);
+}

@@ -1,0 +1,60 @@
+/* What `rawnet tcp` and `rawnet http` share: from a host name and the
+ * command-line options to an rn_stack with a connection being opened, the
+ * trace printer, signal handling and the messages for failed connections. */
+#ifndef RAWNET_TOOLS_STACKCLI_H
+#define RAWNET_TOOLS_STACKCLI_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rawnet/stack.h"
+
+struct stack_cli {
+	const char *ifname;      /* -I, else the route's interface */
+	const char *source_ip;   /* --source-ip, else the interface's address */
+	const char *source_mac;  /* --source-mac, else the interface's MAC */
+	bool no_firewall;
+	bool trace;
+	int family;              /* AF_UNSPEC, or -4 / -6 */
+	double timeout;          /* -w: connect timeout in seconds */
+};
+
+struct stack_conn {
+	struct rn_stack *s;
+	struct rn_tcp_conn *c;
+	int family;
+	uint8_t dst[16], src[16];
+	uint16_t port;
+	char host[300];          /* as given, for messages */
+	char peer[64];           /* "10.77.0.1:7" / "[fd77::1]:80" */
+	char ifname[16];
+	double t0;               /* mono_now() at the connect */
+	bool trace;              /* print the counters at stack_close() */
+};
+
+/* Set by SIGINT / SIGTERM (handlers installed by stack_connect). */
+extern volatile sig_atomic_t stack_interrupted;
+
+/* Resolves host (getaddrinfo), picks interface and address, opens the
+ * stack and starts connecting. Exits 2 naming the bad input on usage
+ * errors and setup failures. */
+void stack_connect(const struct stack_cli *o, const char *host, uint16_t port,
+		   struct stack_conn *sc);
+
+/* Runs the stack until the connection is established. 0, or prints why it
+ * failed (reset, connect timeout, interrupted) and returns 1. */
+int stack_wait_connected(struct stack_conn *sc);
+
+/* Prints the failure of an established connection (its error, or
+ * "interrupted"), returns 1. */
+int stack_report(struct stack_conn *sc, const char *what);
+
+/* Aborts what is still open, removes the firewall rule, closes the stack;
+ * with --trace first prints the connection's counters. */
+void stack_close(struct stack_conn *sc);
+
+/* Parses a port number or a service name; exits 2 on failure. */
+uint16_t stack_parse_port(const char *s);
+
+#endif
