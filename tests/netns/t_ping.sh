@@ -188,6 +188,26 @@ like "TTL 1: counted as errors" "$OURS" '0 received, \+2 errors, 100% packet los
 is "TTL 1: exit 1" "$RC" 1
 same_as_iputils "hop limit 1 (IPv6)" "$NS_C" -6 -c 2 -i 0.2 -t 1 fd77:2::2
 like "hop limit 1: Time exceeded: Hop limit" "$OURS" '^From fd77:1::2 icmp_seq=1 Time exceeded: Hop limit$'
+# Destination unreachable from the router: nftables rejects (unreachable
+# routes would go through ip_error(), rate limited outside our namespaces).
+# No ICMP rate limit on R, so that iputils, running second, gets its errors too.
+ip netns exec "$NS_R" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+ip netns exec "$NS_R" nft -f - <<'NFT'
+table inet rnreject {
+	chain fw {
+		type filter hook forward priority 0;
+		ip daddr 10.77.2.22 reject with icmp type host-unreachable
+		ip daddr 10.77.2.23 reject with icmp type admin-prohibited
+		ip6 daddr fd77:2::22 reject with icmpv6 type no-route
+	}
+}
+NFT
+same_as_iputils "host unreachable" "$NS_C" -c 2 -i 0.2 -W 1 10.77.2.22
+like "host unreachable: reported" "$OURS" '^From 10\.77\.1\.2 icmp_seq=2 Destination Host Unreachable$'
+same_as_iputils "admin prohibited" "$NS_C" -c 1 -W 1 10.77.2.23
+like "admin prohibited: reported" "$OURS" '^From 10\.77\.1\.2 icmp_seq=1 Packet filtered$'
+same_as_iputils "no route (IPv6)" "$NS_C" -6 -c 1 -W 1 fd77:2::22
+like "no route (IPv6): reported" "$OURS" '^From fd77:1::2 icmp_seq=1 Destination unreachable: No route$'
 
 # 9. --json: one object per reply and a summary (checked with jq).
 out=$(in_ns "$NS_C" "$RAWNET" ping --json -c 2 -i 0.2 10.77.2.2); rc=$?
