@@ -37,6 +37,8 @@ if "$RAWNET" wire --help >/dev/null 2>&1; then
 	fetch_big "wire (delay, reorder, dup)" --source-ip 10.77.0.3
 	kill "$wire_pid" 2>/dev/null
 	wait "$wire_pid" 2>/dev/null
+	like "wire: the download's frames were delayed, reordered and duplicated" "$(cat "$TMP/wire.log")" \
+		"delayed [1-9][0-9]*, reordered [1-9][0-9]*, duplicated [1-9]"
 else
 	skip "wire (delay, reorder, dup)" "rawnet wire is not built"
 fi
