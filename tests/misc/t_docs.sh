@@ -46,5 +46,22 @@ for c in send ping wire tcp http; do
 done
 "$RAWNET" nosuchcommand >/dev/null 2>&1; t $([ $? = 2 ] && echo 0 || echo 1) "an unknown command exits 2"
 "$RAWNET" >/dev/null 2>&1; t $([ $? = 2 ] && echo 0 || echo 1) "no command exits 2"
+# Every option that read, sniff and follow accept (their getopt_long tables)
+# is in their man page section.
+for c in read sniff follow; do
+	sec=$(awk -v c="$c" '/^\.SS /{on=($2==c)} on' docs/rawnet.8 | sed 's/\\-/-/g; s/\\f[BIRP]//g')
+	src=tools/$c.c
+	missing=
+	for o in $(sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)", .*/\1/p' "$src"); do
+		[ "$o" = help ] && continue
+		grep -q -- "--$o\b" <<<"$sec" || missing="$missing --$o"
+	done
+	shorts=$(sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' "$src" | tr -d '+:h')
+	for ((i = 0; i < ${#shorts}; i++)); do
+		o=${shorts:i:1}
+		grep -q -- "-$o\b\|-$o\$\|-$o[^a-zA-Z-]" <<<"$sec" || missing="$missing -$o"
+	done
+	[ -z "$missing" ]; t $? "man page documents every option of rawnet $c${missing:+ (missing:$missing)}"
+done
 echo "1..$n"
 exit $failed
