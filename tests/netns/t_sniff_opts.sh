@@ -38,6 +38,8 @@ sniff_start promisc -i "$IF_B" -w "$TMP/p.pcap" icmp || not_ok "sniff starts"
 is "the interface is promiscuous while sniff runs" "$(promiscuity)" "promiscuity 1"
 sniff_stop INT
 is "... and not after" "$(promiscuity)" "promiscuity 0"
+like "the default snapshot length is 262144 (in the file)" \
+	"$(timeout 30 tcpdump -n -r "$TMP/p.pcap" 2>&1 | head -n 1)" 'snapshot length 262144$'
 sniff_start nopromisc -i "$IF_B" -p -w "$TMP/np.pcap" icmp || not_ok "sniff -p starts"
 is "-p: not promiscuous" "$(promiscuity)" "promiscuity 0"
 sniff_stop INT
