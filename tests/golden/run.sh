@@ -66,6 +66,15 @@ while read -r name cap exp opts; do
 	fi
 done <TESTLIST
 
+# --- 1b. rawnet sniff -r FILE is rawnet read FILE ----------------------------
+"$RAWNET" sniff -r captures/c-udp.pcap -# -n -tttt udp and src port 12345 and not ip6 >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc = 0 ] && cmp -s "$TMP/out" expected/c-udp_filter.out; then
+	ok "sniff -r with a filter prints what tcpdump printed"
+else
+	not_ok "sniff -r with a filter (exit $rc)" "$(diff expected/c-udp_filter.out "$TMP/out"; cat "$TMP/err")"
+fi
+
 # --- 2. tcpdump's captures of the core protocols, against the installed tcpdump --
 TD=$RN_SHARED/testdata/tcpdump
 core="print-flags.pcap tcp-handshake-nano.pcap timestamp_invalid_micro.pcap

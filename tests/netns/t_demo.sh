@@ -19,6 +19,22 @@ like "... to the end" "$out" '6f20 776f 726c 6421 .*o\.world!'
 like "the crafted SYN is printed" "$out" '^> IP 10\.77\.0\.1\.[0-9]+ > 10\.77\.0\.2\.8080: Flags \[S\], seq 1000,'
 like "... and the SYN-ACK that comes back" "$out" '^< IP 10\.77\.0\.2\.8080 > 10\.77\.0\.1\.[0-9]+: Flags \[S\.\], seq [0-9]+, ack 1001,'
 like "... answered" "$out" '^1 packet sent, 1 answered$'
+# issue 5: rawnet tcp --trace --send hello against a kernel echo server, rawnet http from nginx
+if "$RAWNET" tcp --help >/dev/null 2>&1; then
+	like "tcp: the trace shows our SYN" "$out" '^10\.77\.0\.3:[0-9]+ > 10\.77\.0\.2:7  Flags \[S\]  seq [0-9]+  win [0-9]+  len 0  <mss '
+	like "tcp: ... the SYN-ACK" "$out" '^10\.77\.0\.2:7 > 10\.77\.0\.3:[0-9]+  Flags \[S\.\]  seq [0-9]+  ack [0-9]+'
+	like "tcp: ... the state change" "$out" '^SYN-SENT -> ESTABLISHED$'
+	like "tcp: ... hello sent" "$out" '^10\.77\.0\.3:[0-9]+ > 10\.77\.0\.2:7  Flags \[P\.\].*  len 6  '
+	like "tcp: ... hello echoed" "$out" '^hello$'
+	like "tcp: ... our FIN" "$out" '^10\.77\.0\.3:[0-9]+ > 10\.77\.0\.2:7  Flags \[F\.\]'
+	like "tcp: ... theirs" "$out" '^10\.77\.0\.2:7 > 10\.77\.0\.3:[0-9]+  Flags \[F\.\]'
+	like "tcp: from A's own address, the nftables rule is announced" "$out" "10\.77\.0\.1 is this host's address: nftables table inet rawnet_"
+	like "tcp: ... and hello again comes back" "$out" '^hello again$'
+fi
+if "$RAWNET" http --help >/dev/null 2>&1 && command -v nginx >/dev/null; then
+	like "http: nginx's status line" "$out" $'^HTTP/1\\.1 200 OK\r$'
+	like "http: ... and the page" "$out" '^<html><body>Hello from nginx in rn[0-9]+b</body></html>$'
+fi
 like "the last step says it cleans up" "$(printf '%s\n' "$steps" | tail -n 1)" '^Cleaning up'
 gone=ok
 for ns in $(printf '%s\n' "$out" | sed -n 's/^made \(rn[0-9]*a\) and \(rn[0-9]*b\)$/\1 \2/p'); do

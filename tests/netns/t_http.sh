@@ -37,6 +37,8 @@ if "$RAWNET" wire --help >/dev/null 2>&1; then
 	fetch_big "wire (delay, reorder, dup)" --source-ip 10.77.0.3
 	kill "$wire_pid" 2>/dev/null
 	wait "$wire_pid" 2>/dev/null
+	like "wire: the download's frames were delayed, reordered and duplicated" "$(cat "$TMP/wire.log")" \
+		"delayed [1-9][0-9]*, reordered [1-9][0-9]*, duplicated [1-9]"
 else
 	skip "wire (delay, reorder, dup)" "rawnet wire is not built"
 fi
@@ -54,6 +56,18 @@ out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --trace --source-ip 10.77.2.3 h
 is "routed: exit 0, body" "$?:$out" "0:hello from nginx"
 like "routed: ARP asks for the gateway" "$(cat "$TMP/routed.err")" "^ARP: who has 10\.77\.2\.254\? tell 10\.77\.2\.3$"
 like "routed: the gateway learned us" "$(ip -n "$NS_W" neigh show 10.77.2.3)" "lladdr $MAC_B"
+# the same over IPv6: the gateway found by our own neighbour solicitation
+ip netns exec "$NS_W" sysctl -qw net.ipv6.conf.all.forwarding=1
+ip -n "$NS_W" addr add fd77:1::fe/64 dev w_a nodad
+ip -n "$NS_W" addr add fd77:2::fe/64 dev w_b nodad
+ip -n "$NS_A" addr add fd77:1::1/64 dev "$IF_A" nodad
+ip -n "$NS_A" route add fd77:2::/64 via fd77:1::fe
+ip -n "$NS_B" addr add fd77:2::2/64 dev "$IF_B" nodad
+ip -n "$NS_B" route add fd77:1::/64 via fd77:2::fe
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --trace --source-ip fd77:2::3 "http://[fd77:1::1]/hello.txt" 2>"$TMP/routed6.err")
+is "routed IPv6: exit 0, body" "$?:$out" "0:hello from nginx"
+like "routed IPv6: ND asks for the gateway" "$(cat "$TMP/routed6.err")" "^ND: who has fd77:2::fe\? tell fd77:2::3$"
+like "routed IPv6: the gateway learned us" "$(ip -n "$NS_W" -6 neigh show fd77:2::3)" "lladdr $MAC_B"
 ip -n "$NS_W" addr flush dev w_a
 ip -n "$NS_W" addr flush dev w_b
 

@@ -50,6 +50,13 @@ neigh=$(ip -n "$NS_A" -6 neigh show fd77::3)
 like "foreign IPv6: A learned our MAC by ND" "$neigh" "lladdr $MAC_B"
 out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --no-firewall --send x "$IP_A" 7 2>&1)
 like "--no-firewall prints the rule" "$out" "nft add rule inet rawnet out ip saddr 10\.77\.0\.2 ip daddr 10\.77\.0\.1 tcp dport 7 tcp flags '&' rst == rst counter drop"
+like "--no-firewall: without the rule, B's kernel resets the connection" "$out" "connection reset by peer"
+printf '%s\n' "$out" | grep '^nft ' >"$TMP/rules.sh"
+ip netns exec "$NS_B" bash "$TMP/rules.sh"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --no-firewall --send pasted "$IP_A" 7 2>/dev/null)
+is "--no-firewall: with the printed rules added, exit 0, reply" "$?:$out" "0:pasted"
+like "--no-firewall: the printed rule dropped B's kernel's RSTs" "$(ip netns exec "$NS_B" nft list table inet rawnet)" "counter packets [1-9]"
+ip netns exec "$NS_B" nft delete table inet rawnet
 
 out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --send mac --source-ip 10.77.0.3 --source-mac 02:77:00:00:00:03 "$IP_A" 7 2>&1)
 is "--source-mac: exit 0, reply" "$?:$out" "0:mac"
