@@ -85,7 +85,7 @@ static void usage(FILE *f)
 		"                         of the jitter (uniform; normal: MS is the deviation)\n"
 		"  --reorder P%%           send P%% of frames at once, ahead of delayed ones\n"
 		"                         (needs --delay)\n"
-		"  --dup P%%               send P%% of frames twice\n"
+		"  --dup P%%               send P%% of frames twice (also --duplicate)\n"
 		"  --corrupt P%%           flip one random bit after the link header in P%%\n"
 		"  --rate RATE            token bucket: 10mbit, 500kbit, 1gbit, 100kbps (bytes)\n"
 		"  --limit N              frames held per direction at most (1000)\n"

@@ -62,6 +62,17 @@ static bool icmp_is_echo_like(uint8_t type)
 
 static const struct rn_mac broadcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 
+/* Whether layer i is followed by a Neighbor Discovery message (RS, RA, NS,
+ * NA, redirect): RFC 4861 has receivers drop those unless the hop limit is 255. */
+static bool nd_next(const struct rn_craft_spec *s, unsigned i)
+{
+	if (i + 1 >= s->n || s->layer[i + 1].kind != RN_CRAFT_ICMP6 ||
+	    !IS_SET(&s->layer[i + 1], FLD_ICMP6_TYPE))
+		return false;
+	uint8_t t = s->layer[i + 1].u.icmp6.type;
+	return t >= 133 && t <= 137;
+}
+
 int rn_craft_fill(const struct rn_craft_spec *spec, const struct rn_craft_env *env, uint64_t index,
 		  struct rn_craft_spec *out)
 {
@@ -144,7 +155,7 @@ int rn_craft_fill(const struct rn_craft_spec *spec, const struct rn_craft_env *e
 			if (!IS_SET(l, FLD_IP6_SRC) && env->has_src6)
 				memcpy(ip6->src, env->src6, 16);
 			if (!IS_SET(l, FLD_IP6_HLIM))
-				ip6->hop_limit = 64;
+				ip6->hop_limit = nd_next(out, i) ? 255 : 64;
 			if (!IS_SET(l, FLD_IP6_NH))
 				ip6->next_header = proto_of(next, true);
 			break;

@@ -1210,7 +1210,6 @@ static void print_icmp(struct pc *p, const struct rn_layer *l, const struct rn_l
 		rn_dissect(&inner, 0, &d2);
 		struct rn_print_opts o2 = *p->opts;
 		o2.hex = 0;
-		o2.eth = false;
 		struct pc p2 = { p->o, &o2, &d2, NULL, true, false };
 		if (d2.n)
 			print_layers(&p2);
@@ -1664,7 +1663,7 @@ static void print_icmp6(struct pc *p, const struct rn_layer *l, const struct rn_
 	case 133:
 		if (p->opts->verbose && length >= 8 &&
 		    !print_nd_options(p, rn_view_tail(v, 8), length - 8))
-			goto trunc;
+			goto otrunc;
 		break;
 	case 134:
 		if (p->opts->verbose) {
@@ -1690,7 +1689,7 @@ static void print_icmp6(struct pc *p, const struct rn_layer *l, const struct rn_
 				     pref[(f >> 3) & 3], rn_view_be16(v, 6), rn_view_be32(v, 8),
 				     rn_view_be32(v, 12));
 			if (length >= 16 && !print_nd_options(p, rn_view_tail(v, 16), length - 16))
-				goto trunc;
+				goto otrunc;
 		}
 		break;
 	case 135:
@@ -1700,7 +1699,7 @@ static void print_icmp6(struct pc *p, const struct rn_layer *l, const struct rn_
 		rn_put_ip6(p->o, v.data + 8);
 		if (p->opts->verbose && length >= 24 &&
 		    !print_nd_options(p, rn_view_tail(v, 24), length - 24))
-			goto trunc;
+			goto otrunc;
 		break;
 	case 136:
 		if (!rn_view_has(v, 8, 16))
@@ -1724,7 +1723,7 @@ static void print_icmp6(struct pc *p, const struct rn_layer *l, const struct rn_
 				PUTS(p, "none");
 			PUTS(p, "]");
 			if (length >= 24 && !print_nd_options(p, rn_view_tail(v, 24), length - 24))
-				goto trunc;
+				goto otrunc;
 		}
 		break;
 	case 137:
@@ -1736,7 +1735,7 @@ static void print_icmp6(struct pc *p, const struct rn_layer *l, const struct rn_
 		rn_put_ip6(p->o, v.data + 8);
 		if (p->opts->verbose && length >= 40 &&
 		    !print_nd_options(p, rn_view_tail(v, 40), length - 40))
-			goto trunc;
+			goto otrunc;
 		break;
 	default:
 		rn_sb_printf(p->o, ", length %u", length);
@@ -1749,6 +1748,10 @@ static void print_icmp6(struct pc *p, const struct rn_layer *l, const struct rn_
 	return;
 trunc:
 	trunc_jump(p, "icmp6");
+	return;
+otrunc:
+	/* icmp6_opt_print() failed: "goto trunc", no longjmp */
+	trunc_mark(p, "icmp6");
 }
 
 /* ---- IP ---- */

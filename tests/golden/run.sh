@@ -11,6 +11,7 @@
 #     crash (run with SAN=1 to catch overreads).
 #  4. Damaged files: every packet before the damage is printed (as tcpdump
 #     prints them), then a message naming the file and offset, exit 2.
+#  4b. -T json emits every field issue 3 names (somewhere in our captures).
 #  5. libpcap's filter tests: per-packet verdicts through our reader and
 #     filter path, and the compile errors, compared with the JSON and with
 #     the installed libpcap (a version difference is reported as a skip).
@@ -65,6 +66,15 @@ while read -r name cap exp opts; do
 	fi
 done <TESTLIST
 
+# --- 1b. rawnet sniff -r FILE is rawnet read FILE ----------------------------
+"$RAWNET" sniff -r captures/c-udp.pcap -# -n -tttt udp and src port 12345 and not ip6 >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc = 0 ] && cmp -s "$TMP/out" expected/c-udp_filter.out; then
+	ok "sniff -r with a filter prints what tcpdump printed"
+else
+	not_ok "sniff -r with a filter (exit $rc)" "$(diff expected/c-udp_filter.out "$TMP/out"; cat "$TMP/err")"
+fi
+
 # --- 2. tcpdump's captures of the core protocols, against the installed tcpdump --
 TD=$RN_SHARED/testdata/tcpdump
 core="print-flags.pcap tcp-handshake-nano.pcap timestamp_invalid_micro.pcap
@@ -101,8 +111,8 @@ else
 	done <"$TD/MANIFEST.tsv"
 fi
 
-# --- 3. every capture, every output mode: no crash ---------------------------
-modes=("" "-v" "-vvv" "-e" "-q" "-xx" "-X" "-AA" "-ttttt --nano" "-S -ttt")
+# --- 3. every capture, every output mode (-V and -T json too): no crash ------
+modes=("" "-v" "-vvv" "-e" "-q" "-xx" "-X" "-AA" "-ttttt --nano" "-S -ttt" "-V" "-T json" "-e -vv -XX")
 files=(captures/*)
 for d in "$TD" "$RN_SHARED/testdata/libpcap-filters/savefiles" \
 	"$RN_SHARED/testdata/libpcap-filters/invalid-savefiles"; do
@@ -157,6 +167,27 @@ if [ $rc = 2 ] && [ "$(wc -l <"$TMP/out")" = 1 ] && grep -q "huge.pcap: damaged 
 	ok "damaged huge caplen: $(cat "$TMP/err")"
 else
 	not_ok "damaged huge caplen (exit $rc)" "$(cat "$TMP/out" "$TMP/err")"
+fi
+
+# --- 4b. -T json names the fields jq scripts written for tshark use -------------
+# Each must be emitted for some packet of our captures (its value is checked
+# against tshark by tests/netns/t_tshark_diff.sh).
+fields="frame.number frame.time_epoch frame.len eth.src eth.dst eth.type vlan.id
+arp.opcode arp.src.proto_ipv4 arp.dst.proto_ipv4 ip.src ip.dst ip.ttl ip.proto ip.id
+ip.len ip.dsfield ip.flags.df ip.checksum.status ipv6.src ipv6.dst ipv6.hlim ipv6.nxt
+ipv6.flow icmp.type icmp.code icmp.ident icmp.seq icmpv6.type tcp.srcport tcp.dstport
+tcp.seq_raw tcp.ack_raw tcp.flags tcp.window_size_value tcp.len tcp.options.mss_val
+tcp.options.wscale.shift udp.srcport udp.dstport udp.length dns.id dns.qry.name
+http.request.method http.request.uri http.response.code"
+for f in captures/*; do "$RAWNET" read -T json "$f" 2>/dev/null; done >"$TMP/all.json"
+missing=
+for k in $fields; do
+	grep -q "\"$k\":" "$TMP/all.json" || missing="$missing $k"
+done
+if [ -z "$missing" ]; then
+	ok "-T json emits all $(echo $fields | wc -w) fields the issue names"
+else
+	not_ok "-T json emits the fields the issue names: missing$missing"
 fi
 
 # --- 5. libpcap's filter tests ---------------------------------------------------

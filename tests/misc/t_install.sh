@@ -12,6 +12,13 @@ for f in bin/rawnet lib/librawnet.a lib/librawnet.so.0 lib/pkgconfig/rawnet.pc \
 	include/rawnet/rawnet.h share/man/man8/rawnet.8; do
 	[ -e "$p/$f" ]; t $? "installed $f"
 done
+miss=
+for h in include/rawnet/*.h; do cmp -s "$h" "$p/$h" || miss+=" ${h#include/rawnet/}"; done
+[ -z "$miss" ]; t $? "every public header is installed under include/rawnet [missing:$miss]"
+[ "$(readlink "$p/lib/librawnet.so")" = librawnet.so.0 ]; t $? "lib/librawnet.so links to librawnet.so.0"
+grep -qx 'prefix=/usr/local' "$p/lib/pkgconfig/rawnet.pc"; t $? "rawnet.pc names the prefix"
+"$p/bin/rawnet" --help 2>/dev/null | grep -q '^commands:'; t $? "the installed rawnet runs"
+cmp -s docs/rawnet.8 "$p/share/man/man8/rawnet.8"; t $? "the installed man page is docs/rawnet.8"
 cat >"$dest/prog.c" <<'C'
 #include <rawnet/rawnet.h>
 #include <stdio.h>

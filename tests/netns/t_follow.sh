@@ -56,8 +56,10 @@ for side in a b; do
 	fi
 	list=$("$RAWNET" follow --list "$f"); rc=$?
 	is "$side: --list exits 0" "$rc" 0
+	# "data 0>1" counts payload as captured: the 80-byte request, or a
+	# multiple of it when the lossy bridge made the client resend it.
 	like "$side: --list shows the big transfer as stream 1" "$list" \
-		"^ +1  10\.77\.0\.1:[0-9]+ +10\.77\.0\.2:80 +[0-9]+ +[0-9]+ +80 +[0-9]+  [0-9]+\.[0-9]{6}$"
+		"^ +1  10\.77\.0\.1:[0-9]+ +10\.77\.0\.2:80 +[0-9]+ +[0-9]+ +(80|160|240) +[0-9]+  [0-9]+\.[0-9]{6}$"
 	like "$side: --list shows the IPv6 conversation as stream 2" "$list" \
 		"^ +2  \[fd77::1\]:[0-9]+ +\[fd77::2\]:80 "
 	"$RAWNET" follow --raw -s 1 "$f" >"$TMP/raw.$side" 2>"$TMP/raw.$side.err"; rc=$?

@@ -37,6 +37,8 @@ if "$RAWNET" wire --help >/dev/null 2>&1; then
 	fetch_big "wire (delay, reorder, dup)" --source-ip 10.77.0.3
 	kill "$wire_pid" 2>/dev/null
 	wait "$wire_pid" 2>/dev/null
+	like "wire: the download's frames were delayed, reordered and duplicated" "$(cat "$TMP/wire.log")" \
+		"delayed [1-9][0-9]*, reordered [1-9][0-9]*, duplicated [1-9]"
 else
 	skip "wire (delay, reorder, dup)" "rawnet wire is not built"
 fi
@@ -54,6 +56,18 @@ out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --trace --source-ip 10.77.2.3 h
 is "routed: exit 0, body" "$?:$out" "0:hello from nginx"
 like "routed: ARP asks for the gateway" "$(cat "$TMP/routed.err")" "^ARP: who has 10\.77\.2\.254\? tell 10\.77\.2\.3$"
 like "routed: the gateway learned us" "$(ip -n "$NS_W" neigh show 10.77.2.3)" "lladdr $MAC_B"
+# the same over IPv6: the gateway found by our own neighbour solicitation
+ip netns exec "$NS_W" sysctl -qw net.ipv6.conf.all.forwarding=1
+ip -n "$NS_W" addr add fd77:1::fe/64 dev w_a nodad
+ip -n "$NS_W" addr add fd77:2::fe/64 dev w_b nodad
+ip -n "$NS_A" addr add fd77:1::1/64 dev "$IF_A" nodad
+ip -n "$NS_A" route add fd77:2::/64 via fd77:1::fe
+ip -n "$NS_B" addr add fd77:2::2/64 dev "$IF_B" nodad
+ip -n "$NS_B" route add fd77:1::/64 via fd77:2::fe
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --trace --source-ip fd77:2::3 "http://[fd77:1::1]/hello.txt" 2>"$TMP/routed6.err")
+is "routed IPv6: exit 0, body" "$?:$out" "0:hello from nginx"
+like "routed IPv6: ND asks for the gateway" "$(cat "$TMP/routed6.err")" "^ND: who has fd77:2::fe\? tell fd77:2::3$"
+like "routed IPv6: the gateway learned us" "$(ip -n "$NS_W" -6 neigh show fd77:2::3)" "lladdr $MAC_B"
 ip -n "$NS_W" addr flush dev w_a
 ip -n "$NS_W" addr flush dev w_b
 
@@ -98,10 +112,18 @@ out=$("$RAWNET" http -H 'Bad header' http://10.77.0.1/ 2>&1)
 is "bad -H: exit 2" "$?" 2
 
 # --- chunked and read-until-close bodies, from canned answers ---
+# answer.sh FILE: reads the request head, then sends FILE. (An answer sent
+# without reading the request made socat, whose child had exited, sometimes
+# close the connection before relaying the answer: a FIN without data.)
+cat >"$TMP/answer.sh" <<'SH'
+cr=$(printf '\r')
+while IFS= read -r line; do [ "$line" = "$cr" ] || [ -z "$line" ] && break; done
+cat "$1"
+SH
 printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n7;ext=1\r\nchunked\r\n0\r\nX-Trailer: 1\r\n\r\n' >"$TMP/chunked.txt"
 printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil\nclose\n' >"$TMP/close.txt"
-BG_OUT=$TMP/c1.log bg_ns "$NS_A" socat TCP-LISTEN:81,reuseaddr,fork SYSTEM:"cat $TMP/chunked.txt"
-BG_OUT=$TMP/c2.log bg_ns "$NS_A" socat TCP-LISTEN:82,reuseaddr,fork SYSTEM:"cat $TMP/close.txt"
+BG_OUT=$TMP/c1.log bg_ns "$NS_A" socat TCP-LISTEN:81,reuseaddr,fork SYSTEM:"sh $TMP/answer.sh $TMP/chunked.txt"
+BG_OUT=$TMP/c2.log bg_ns "$NS_A" socat TCP-LISTEN:82,reuseaddr,fork SYSTEM:"sh $TMP/answer.sh $TMP/close.txt"
 wait_port "$NS_A" 81
 wait_port "$NS_A" 82
 out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --source-ip 10.77.0.3 "http://$IP_A:81/" 2>&1)
@@ -110,10 +132,51 @@ out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --source-ip 10.77.0.3 "http://$
 is "until close: exit 0, body" "$?:$out" "0:until
 close"
 
+# --- the request: default fields, -H adds, replaces and removes ---
+printf 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n' >"$TMP/ok.txt"
+printf 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort' >"$TMP/short.txt"
+BG_OUT=$TMP/c3.log bg_ns "$NS_A" socat -v TCP-LISTEN:83,reuseaddr,fork SYSTEM:"sh $TMP/answer.sh $TMP/ok.txt"
+BG_OUT=$TMP/c4.log bg_ns "$NS_A" socat TCP-LISTEN:84,reuseaddr,fork SYSTEM:"sh $TMP/answer.sh $TMP/short.txt"
+wait_port "$NS_A" 83
+wait_port "$NS_A" 84
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --source-ip 10.77.0.3 "http://$IP_A:83/a?b" 2>&1)
+is "request: exit 0, body" "$?:$out" "0:ok"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http -H 'X-Test: 1' -H 'User-Agent: tester' -H 'Accept:' \
+	--source-ip 10.77.0.3 "http://$IP_A:83/h" 2>&1)
+is "-H: exit 0, body" "$?:$out" "0:ok"
+for _ in $(seq 20); do [ "$(grep -c '^GET ' "$TMP/c3.log")" = 2 ] && break; sleep 0.1; done
+req1=$(sed -n '/^GET \/a?b /,/^\\r$/p' "$TMP/c3.log")
+req2=$(sed -n '/^GET \/h /,/^\\r$/p' "$TMP/c3.log")
+like "request: GET /a?b HTTP/1.1" "$req1" '^GET /a\?b HTTP/1\.1\\r$'
+like "request: Host with the port" "$req1" '^Host: 10\.77\.0\.1:83\\r$'
+like "request: a User-Agent" "$req1" '^User-Agent: rawnet'
+like "request: Accept" "$req1" '^Accept: '
+like "request: Connection: close" "$req1" '^Connection: close\\r$'
+like "-H: the added field is sent" "$req2" '^X-Test: 1\\r$'
+like "-H: the replaced field is sent" "$req2" '^User-Agent: tester\\r$'
+is "-H: one User-Agent only" "$(grep -c '^User-Agent' <<<"$req2")" 1
+unlike "-H 'Accept:': the default field is removed" "$req2" '^Accept'
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http --source-ip 10.77.0.3 "http://$IP_A:84/" 2>&1)
+is "body cut short: exit 1" "$?" 1
+like "body cut short: says so" "$out" "5 of 100 body bytes"
+
+# --- host names through the system resolver (/etc/hosts, in a private mount namespace) ---
+printf '10.77.0.1 www.rawnet.test\n' >"$TMP/hosts"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" unshare -m sh -c \
+	"mount --bind $TMP/hosts /etc/hosts && exec $RAWNET http --source-ip 10.77.0.3 http://www.rawnet.test:83/n" 2>&1)
+is "host name: resolved, exit 0, body" "$?:$out" "0:ok"
+for _ in $(seq 20); do grep -q '^GET /n ' "$TMP/c3.log" && break; sleep 0.1; done
+like "host name: Host field names it" "$(sed -n '/^GET \/n /,/^\\r$/p' "$TMP/c3.log")" '^Host: www\.rawnet\.test:83\\r$'
+out=$("$RAWNET" http http://no-such-host.invalid/ 2>&1)
+rc=$?
+check "unknown host name: exit non-zero ($rc), says so" test "$rc" != 0 -a -n "$out"
+
 # --- a progress bar on a terminal ---
 if command -v script >/dev/null; then
 	out=$(NS_TIMEOUT=30 in_ns "$NS_B" script -qec "$RAWNET http --source-ip 10.77.0.3 -o $TMP/tty.bin http://$IP_A/big.bin" /dev/null 2>&1)
 	like "terminal: a progress bar reaching 100%" "$out" "\[#+\] 100%  20\.0 MB / 20\.0 MB"
+	out=$(NS_TIMEOUT=20 in_ns "$NS_B" script -qec "$RAWNET http --source-ip 10.77.0.3 http://$IP_A/hello.txt" /dev/null 2>&1)
+	is "terminal, small body: no progress bar" "$(tr -d '\r' <<<"$out")" "hello from nginx"
 else
 	skip "terminal: a progress bar" "no script(1)"
 fi

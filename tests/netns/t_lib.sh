@@ -29,4 +29,14 @@ if in_ns "$NS_A" ping -c 2 -i 0.2 -W 1 "$IP_B" >/dev/null 2>&1; then
 else
 	ok "100% loss in the bridge drops everything"
 fi
+# Everything a script made is removed at its exit, a failing exit too:
+# namespaces, background processes and the temporary directory.
+made=$(bash -c '. "$1"; ns_bridged; ns_loss 10; bg_ns "$NS_A" sleep 60
+	echo "$NS_A $NS_B $NS_W $BG_PID $TMP"; exit 3' _ "$(dirname "$0")/lib.sh" 2>&1)
+read -r na nb nw pid tmp <<<"$made"
+left=
+for ns in "$na" "$nb" "$nw"; do [ -e "/run/netns/$ns" ] && left+=" $ns"; done
+kill -0 "$pid" 2>/dev/null && left+=" process $pid"
+[ -e "$tmp" ] && left+=" $tmp"
+is "a script's namespaces, processes and files are gone after it failed [$made]" "${left:-none}" none
 done_testing

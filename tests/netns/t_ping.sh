@@ -9,7 +9,8 @@ need_root
 # Numbers vary from run to run; everything else must be what iputils prints.
 norm() {
 	sed -E -e 's/time=[0-9.]+ ms/time=T ms/' -e 's/time [0-9]+ms/time Tms/' \
-		-e 's|= [0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+ ms|= R ms|' -e 's/^pipe [0-9]+$/pipe N/'
+		-e 's|= [0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+ ms|= R ms|' -e 's/^pipe [0-9]+$/pipe N/' \
+		-e 's|ipg/ewma [0-9.]+/[0-9.]+ ms|ipg/ewma I ms|'
 }
 # same_as_iputils NAME NS ARGS...: rawnet ping and iputils ping, same
 # arguments, same exit status and the same lines once normalised.
@@ -24,6 +25,9 @@ same_as_iputils() {
 }
 
 ns_pair
+# Everything A sends to B in sections 1-7, for tshark's checksum check.
+capture_start "$NS_B" "$IF_B" "$TMP/all.pcap" -Q in || not_ok "capture started"
+ALL_CAP=$CAP_PID
 
 # 1. Three echoes each way, IPv4 and IPv6.
 same_as_iputils "IPv4 -c 3" "$NS_A" -c 3 -i 0.2 "$IP_B"
@@ -37,6 +41,13 @@ like "IPv6: 3/3" "$OURS" '^3 packets transmitted, 3 received, 0% packet loss'
 same_as_iputils "-q" "$NS_A" -q -c 2 -i 0.2 "$IP_B"
 same_as_iputils "-s 8 (no room for a time stamp)" "$NS_A" -c 1 -s 8 "$IP_B"
 same_as_iputils "-p pattern" "$NS_A" -c 1 -p 4142ff "$IP_B"
+same_as_iputils "-w 1 (deadline)" "$NS_A" -w 1 -i 0.4 "$IP_B"
+like "-w 1: three requests in the second" "$OURS" '^3 packets transmitted, 3 received'
+same_as_iputils "-I iface" "$NS_A" -c 2 -i 0.2 -I "$IF_A" "$IP_B"
+same_as_iputils "-f (flood)" "$NS_A" -f -c 20 "$IP_B"
+like "-f: 20/20" "$OURS" '^20 packets transmitted, 20 received, 0% packet loss'
+like "-f: the ipg/ewma statistics" "$OURS" ' ms, ipg/ewma [0-9.]+/[0-9.]+ ms$'
+same_as_iputils "-4 and a name" "$NS_A" -4 -c 1 localhost
 
 # 2. A silent on-link address: no reply, exit 1.
 same_as_iputils "silent 10.77.0.99" "$NS_A" -c 2 -i 0.2 -W 1 10.77.0.99
@@ -48,6 +59,12 @@ err=$(in_ns "$NS_A" "$RAWNET" ping -c 1 nosuch.invalid 2>&1 >/dev/null); rc=$?
 is "unresolvable name exits 2" "$rc" 2
 is "unresolvable name: one line" "$(printf '%s\n' "$err" | wc -l)" 1
 like "unresolvable name: the message names it" "$err" '^rawnet ping: nosuch\.invalid: '
+# Bad options: exit 2 and one line naming the bad value.
+for bad in "-t 300" "-s 70000" "-c 0x" "-i abc" "-W -1"; do
+	# shellcheck disable=SC2086
+	err=$("$RAWNET" ping $bad "$IP_B" 2>&1 >/dev/null); rc=$?
+	like "ping $bad: exit 2, the value named" "$rc:$err" "^2:rawnet ping: -${bad:1:1}: ${bad#* } "
+done
 
 # 4. --data puts exactly those bytes in the echo payload; tshark finds the
 # checksums good (IPv4 built and summed by us; IPv6 summed by us and kernel).
@@ -147,6 +164,10 @@ is "forged replies: (DUP!), (BAD CHECKSUM!), +duplicates, +corrupted" "$(printf 
 rtt min/avg/max/mdev = R ms"
 kill "$BG_PID" 2>/dev/null
 ip netns exec "$NS_B" sysctl -qw net.ipv4.icmp_echo_ignore_all=0
+CAP_PID=$ALL_CAP capture_stop
+check "sections 1-7 captured ($(tshark_count "$TMP/all.pcap" 'icmp.type==8') echo requests)" \
+	test "$(tshark_count "$TMP/all.pcap" 'icmp.type==8')" -ge 100
+is "tshark: no bad IP/ICMP/ICMPv6 checksum in anything A sent in sections 1-7" "$(bad_checksums "$TMP/all.pcap")" 0
 
 # 8. Errors through a router: C (10.77.1.1) - R - D (10.77.2.2), own subnets.
 NS_C="${NS_PREFIX}c" NS_R="${NS_PREFIX}r" NS_D="${NS_PREFIX}d"
@@ -163,6 +184,8 @@ ip -n "$NS_C" -6 route add default via fd77:1::2
 ip -n "$NS_D" route add default via 10.77.2.1
 ip -n "$NS_D" -6 route add default via fd77:2::1
 ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+capture_start "$NS_R" r0 "$TMP/routed.pcap" -Q in || not_ok "capture on the router started"
+ROUTED_CAP=$CAP_PID
 same_as_iputils "routed" "$NS_C" -c 2 -i 0.2 10.77.2.2
 like "routed: ttl=63 behind the router" "$OURS" 'icmp_seq=1 ttl=63 '
 same_as_iputils "TTL 1" "$NS_C" -c 2 -i 0.2 -t 1 10.77.2.2
@@ -171,6 +194,26 @@ like "TTL 1: counted as errors" "$OURS" '0 received, \+2 errors, 100% packet los
 is "TTL 1: exit 1" "$RC" 1
 same_as_iputils "hop limit 1 (IPv6)" "$NS_C" -6 -c 2 -i 0.2 -t 1 fd77:2::2
 like "hop limit 1: Time exceeded: Hop limit" "$OURS" '^From fd77:1::2 icmp_seq=1 Time exceeded: Hop limit$'
+# Destination unreachable from the router: nftables rejects (unreachable
+# routes would go through ip_error(), rate limited outside our namespaces).
+# No ICMP rate limit on R, so that iputils, running second, gets its errors too.
+ip netns exec "$NS_R" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+ip netns exec "$NS_R" nft -f - <<'NFT'
+table inet rnreject {
+	chain fw {
+		type filter hook forward priority 0;
+		ip daddr 10.77.2.22 reject with icmp type host-unreachable
+		ip daddr 10.77.2.23 reject with icmp type admin-prohibited
+		ip6 daddr fd77:2::22 reject with icmpv6 type no-route
+	}
+}
+NFT
+same_as_iputils "host unreachable" "$NS_C" -c 2 -i 0.2 -W 1 10.77.2.22
+like "host unreachable: reported" "$OURS" '^From 10\.77\.1\.2 icmp_seq=2 Destination Host Unreachable$'
+same_as_iputils "admin prohibited" "$NS_C" -c 1 -W 1 10.77.2.23
+like "admin prohibited: reported" "$OURS" '^From 10\.77\.1\.2 icmp_seq=1 Packet filtered$'
+same_as_iputils "no route (IPv6)" "$NS_C" -6 -c 1 -W 1 fd77:2::22
+like "no route (IPv6): reported" "$OURS" '^From fd77:1::2 icmp_seq=1 Destination unreachable: No route$'
 
 # 9. --json: one object per reply and a summary (checked with jq).
 out=$(in_ns "$NS_C" "$RAWNET" ping --json -c 2 -i 0.2 10.77.2.2); rc=$?
@@ -181,4 +224,6 @@ is "--json: summary counts" "$(printf '%s\n' "$out" | jq -r 'select(.type=="summ
 out=$(in_ns "$NS_C" "$RAWNET" ping --json -c 1 -t 1 10.77.2.2)
 is "--json: an ICMP error object" "$(printf '%s\n' "$out" | jq -r 'select(.type=="error") | "\(.from) \(.icmp_type) \(.message)"')" \
 	"10.77.1.2 11 Time to live exceeded"
+CAP_PID=$ROUTED_CAP capture_stop
+is "tshark: no bad checksum in anything C sent in sections 8-9" "$(bad_checksums "$TMP/routed.pcap")" 0
 done_testing

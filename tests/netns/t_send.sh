@@ -59,6 +59,19 @@ like "ICMP echo x3 answered" "$out" "3 packets sent, 3 answered"
 like "echo reply seq 3" "$out" "^< IP $IP_B > $IP_A: ICMP echo reply, id [0-9]+, seq 3, length 20"
 out=$(send --reply -W 2 "ip6 dst=$IP6_B hlim=9 / icmp6 id=77 seq=5" 2>&1)
 like "ICMPv6 echo answered" "$out" "^< IP6 $IP6_B > $IP6_A: ICMP6, echo reply, id 77, seq 5"
+# A neighbour solicitation (hop limit 255 by default, as RFC 4861 requires)
+# and B's advertisement.
+out=$(send --reply -W 2 "ip6 dst=$IP6_B / icmp6 type=135 target=$IP6_B" 2>&1)
+like "ND: the solicitation is answered" "$out" "^< IP6 $IP6_B > $IP6_A: ICMP6, neighbor advertisement, tgt is $IP6_B"
+# UDP to a closed port: the ICMP error quoting the probe is its answer.
+out=$(send --reply -W 2 "ip dst=$IP_B / udp sport=4343 dport=33434" 2>&1)
+like "UDP: the port unreachable quoting it answers" "$out" \
+	"^< IP $IP_B > $IP_A: ICMP $IP_B udp port 33434 unreachable"
+out=$(send --reply -W 2 "ip6 dst=$IP6_B / udp dport=33434" 2>&1)
+like "UDP over IPv6: the port unreachable answers" "$out" \
+	"^< IP6 $IP6_B > $IP6_A: ICMP6, destination unreachable, unreachable port, $IP6_B udp port 33434"
+# Without --layer an ip spec goes out at ip (IP_HDRINCL): the id set is kept.
+send -q "ip dst=$IP_B id=4321 / udp dport=9002"
 # ARP who-has and its is-at.
 out=$(send --reply -W 2 "arp pdst=$IP_B" 2>&1)
 like "ARP request answered" "$out" "^< .*Reply $IP_B is-at $MAC_B"
@@ -118,6 +131,11 @@ out=$(send --flood -c 200 "ip dst=$IP_B / udp sport=6000 dport=9001" 2>&1)
 like "--flood -c 200" "$out" "^200 packets sent \(5600 bytes\)"
 out=$(send --rate 100 -c 5 -Z nobody "ip dst=$IP_B / udp sport=6001 dport=9001" 2>&1)
 like "--rate 100 -c 5 as nobody" "$out" "^5 packets sent$"
+# --rate 40 -c 9: eight gaps of 25 ms, so at least 0.2 s (and not much more).
+t0=$(date +%s%N)
+send -q --rate 40 -c 9 "ip dst=$IP_B / udp sport=6002 dport=9001"
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "--rate 40 -c 9 takes 0.2 s (${ms} ms)" test "$ms" -ge 195 -a "$ms" -le 700
 
 # --- checksums set wrong on purpose, and the capture checked by tshark ---
 send -q "ip dst=$IP_B / tcp dport=8082 chksum=0xbad"
@@ -127,7 +145,9 @@ is "the dry run sent nothing" "$(tshark_count "$CAP" "tcp.dstport==7777")" 0
 is "the --hex frame arrived as given" \
 	"$(tcpdump -r "$CAP" -xx 'ether proto 0x88b5' 2>/dev/null | sed -n 's/^[[:space:]]*0x[0-9a-f]*:[[:space:]]*//p' | tr -d ' \n')" \
 	"${frame}"
-is "200 + 5 UDP packets arrived" "$(tshark_count "$CAP" "udp.dstport==9001")" 205
+is "200 + 5 + 9 UDP packets arrived" "$(tshark_count "$CAP" "udp.dstport==9001")" 214
+is "the default layer for an ip spec is ip: the IP header is ours (id 4321)" \
+	"$(tshark_count "$CAP" "ip.id==4321 && udp.dstport==9002")" 1
 bad=$(timeout 60 tshark -n -r "$CAP" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
 	-o udp.check_checksum:TRUE \
 	-Y 'ip.checksum.status==0 || tcp.checksum.status==0 || udp.checksum.status==0 || icmp.checksum.status==0 || icmpv6.checksum.status==0' \

@@ -50,6 +50,13 @@ neigh=$(ip -n "$NS_A" -6 neigh show fd77::3)
 like "foreign IPv6: A learned our MAC by ND" "$neigh" "lladdr $MAC_B"
 out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --no-firewall --send x "$IP_A" 7 2>&1)
 like "--no-firewall prints the rule" "$out" "nft add rule inet rawnet out ip saddr 10\.77\.0\.2 ip daddr 10\.77\.0\.1 tcp dport 7 tcp flags '&' rst == rst counter drop"
+like "--no-firewall: without the rule, B's kernel resets the connection" "$out" "connection reset by peer"
+printf '%s\n' "$out" | grep '^nft ' >"$TMP/rules.sh"
+ip netns exec "$NS_B" bash "$TMP/rules.sh"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --no-firewall --send pasted "$IP_A" 7 2>/dev/null)
+is "--no-firewall: with the printed rules added, exit 0, reply" "$?:$out" "0:pasted"
+like "--no-firewall: the printed rule dropped B's kernel's RSTs" "$(ip netns exec "$NS_B" nft list table inet rawnet)" "counter packets [1-9]"
+ip netns exec "$NS_B" nft delete table inet rawnet
 
 out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --send mac --source-ip 10.77.0.3 --source-mac 02:77:00:00:00:03 "$IP_A" 7 2>&1)
 is "--source-mac: exit 0, reply" "$?:$out" "0:mac"
@@ -73,6 +80,65 @@ done
 unlike "SIGTERM: the table is gone" "$(ip netns exec "$NS_B" nft list tables)" rawnet_
 like "SIGTERM: says interrupted" "$(cat "$TMP/term.log")" "interrupted"
 kill "$term_pid" 2>/dev/null
+
+# --- SIGINT (Ctrl-C) does the same ---
+BG_OUT=$TMP/int.log bg_ns "$NS_B" bash -c "sleep 20 | $RAWNET tcp $IP_A 7; echo \"exit \$?\""
+int_pid=$BG_PID
+for _ in $(seq 50); do
+	ip netns exec "$NS_B" nft list tables 2>/dev/null | grep -q rawnet_ && break
+	sleep 0.1
+done
+like "SIGINT: the table exists while connected" "$(ip netns exec "$NS_B" nft list tables)" "table inet rawnet_"
+for p in $(ip netns pids "$NS_B"); do # our rawnet only, by its PID
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = rawnet ] && kill -INT "$p"
+done
+for _ in $(seq 50); do
+	grep -q '^exit' "$TMP/int.log" && break
+	sleep 0.1
+done
+unlike "SIGINT: the table is gone" "$(ip netns exec "$NS_B" nft list tables)" rawnet_
+like "SIGINT: says interrupted, exit 1" "$(cat "$TMP/int.log")" "interrupted
+exit 1"
+kill "$int_pid" 2>/dev/null
+
+# --- IPv6 with B's own address: the rule is an ip6 one, still no RST ---
+capture_start "$NS_B" "$IF_B" "$TMP/echo6.pcap" tcp port 7
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp -6 --send six-own "$IP6_A" 7 2>"$TMP/err6")
+rc=$?
+capture_stop
+is "own IPv6 address: exit 0, reply" "$rc:$out" "0:six-own"
+like "own IPv6 address: says it adds the rule" "$(cat "$TMP/err6")" "fd77::2 is this host's address: nftables table inet rawnet_"
+n=$(timeout 10 tcpdump -n -r "$TMP/echo6.pcap" 'ip6[13+40] & 4 != 0' 2>/dev/null | wc -l)
+m=$(timeout 10 tcpdump -n -r "$TMP/echo6.pcap" 2>/dev/null | wc -l)
+is "own IPv6 address: no RST among the $m segments captured" "$n" 0
+check "own IPv6 address: the capture holds the exchange ($m)" test "$m" -ge 8
+
+# --- the MSS comes from the interface's MTU ---
+ip -n "$NS_A" link set "$IF_A" mtu 1280
+ip -n "$NS_B" link set "$IF_B" mtu 1280
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --trace --send mtu --source-ip 10.77.0.3 "$IP_A" 7 2>&1)
+like "MTU 1280: SYN offers mss 1240" "$out" "^10\.77\.0\.3:[0-9]+ > 10\.77\.0\.1:7  Flags \[S\]  .*<mss 1240,"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --trace --send mtu --source-ip fd77::3 "$IP6_A" 7 2>&1)
+like "MTU 1280, IPv6: SYN offers mss 1220" "$out" "^\[fd77::3\]:[0-9]+ > \[fd77::1\]:7  Flags \[S\]  .*<mss 1220,"
+ip -n "$NS_A" link set "$IF_A" mtu 1500
+ip -n "$NS_B" link set "$IF_B" mtu 1500
+
+# --- half-close: the server answers only after our FIN (end of stdin) ---
+BG_OUT=$TMP/wc.log bg_ns "$NS_A" socat TCP-LISTEN:13,reuseaddr,fork SYSTEM:"wc -c"
+wait_port "$NS_A" 13
+out=$(printf 'half\n' | NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --source-ip 10.77.0.3 "$IP_A" 13 2>&1)
+is "half-close: the answer after our FIN reaches stdout, exit 0" "$?:$out" "0:5"
+
+# --- the library without the command line: examples/tcp_get ---
+tcp_get=$(dirname "$RAWNET")/examples/tcp_get
+if [ -x "$tcp_get" ]; then
+	out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$tcp_get" "$IF_B" 10.77.0.3 "$IP_A" 13 2>"$TMP/tcp_get.err")
+	# "GET / HTTP/1.0\r\nHost: 10.77.0.1\r\n\r\n" is 35 bytes
+	is "examples/tcp_get: request sent, FIN, answer read, exit 0" "$?:$out" "0:35"
+	like "examples/tcp_get: traces the handshake" "$(cat "$TMP/tcp_get.err")" "SYN-SENT -> ESTABLISHED"
+else
+	not_ok "examples/tcp_get is built" "$tcp_get"
+fi
 
 # --- upload: 20 MB from stdin, verified by the server ---
 head -c 20000000 /dev/urandom >"$TMP/up.src"

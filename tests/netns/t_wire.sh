@@ -3,6 +3,7 @@
 # (A a0 -- w_a [rawnet wire] w_b -- b0 B). iputils ping, socat and the
 # receiver's own counters are the judges.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nginx.sh"
 need_root
 ns_middle
 # Only the frames a test sends cross the wire: no ARP (static neighbours), no
@@ -95,6 +96,17 @@ head -c 20000000 /dev/urandom >"$TMP/file"
 secs=$(fetch "$TMP/file")
 is "20 MB over TCP arrive intact" "$(sha256sum <"$TMP/got" | cut -c1-64)" "$(sha256sum <"$TMP/file" | cut -c1-64)"
 echo "# 20 MB in $secs s"
+# The same file over HTTP: curl from A, nginx in B.
+mkdir -p "$TMP/www" && ln "$TMP/file" "$TMP/www/big.bin"
+if nginx_start "$NS_B" 8081 "$TMP/www"; then
+	NS_TIMEOUT=60 in_ns "$NS_A" curl -sS -o "$TMP/got_curl" "http://$IP_B:8081/big.bin"
+	is "curl of the 20 MB file through the wire: intact" \
+		"$(sha256sum <"$TMP/got_curl" | cut -c1-64)" "$(sha256sum <"$TMP/file" | cut -c1-64)"
+	kill "$BG_PID" 2>/dev/null
+	tcp_settle
+else
+	not_ok "nginx listens in B" "$(cat "$TMP/nginx.8081/error.log" 2>/dev/null)"
+fi
 kill -USR1 "$(pgrep -P "$WIRE")" 2>/dev/null
 sleep 0.2
 like "SIGUSR1 prints the counters" "$(cat "$WLOG")" "^a2b w_a -> w_b: received [0-9]+, forwarded"
@@ -116,9 +128,12 @@ dst, src = bytes.fromhex(sys.argv[2].replace(":", "")), bytes.fromhex(sys.argv[3
 for i in range(5):
     s.send(dst + src + b"\x81\x00\x00\x05\x88\xb5" + bytes([i]) * 60)
 ' "$IF_A" "$MAC_B" "$MAC_A"
+# A loaded machine (SAN builds) may take a while to forward: wait (bounded).
+vlan_frames() { timeout 20 tcpdump -n -e -r "$TMP/vlan.pcap" 2>/dev/null | grep -c "vlan 5, p 0, ethertype .*0x88b5"; }
+for _ in $(seq 30); do [ "$(vlan_frames)" -ge 5 ] && break; sleep 0.1; done
 capture_stop
 wire_stop
-vlan=$(timeout 20 tcpdump -n -e -r "$TMP/vlan.pcap" 2>/dev/null | grep -c "vlan 5, p 0, ethertype .*0x88b5")
+vlan=$(vlan_frames)
 is "802.1Q frames cross with their tag" "$vlan" 5
 
 # Offloads on: A and B send 64 KB TSO bursts; they must cross whole.
@@ -178,6 +193,34 @@ out=$(pings 5 0.05)
 wire_stop
 like "--dup 100%: ping reports DUP!" "$out" "icmp_seq=[0-9]+ .*DUP!"
 is "every request was duplicated" "$(stat_of a2b duplicated)" 5
+
+# --- scoping, burst loss, queue limit -------------------------------------
+# --a2b and --b2a each take the options after them, and only those.
+wire_start --a2b --dup 100% --b2a --delay 20ms
+out=$(pings 5 0.05)
+wire_stop
+like "--a2b --dup 100%: ping reports DUP!" "$out" "icmp_seq=[0-9]+ .*DUP!"
+is "--a2b: the requests were duplicated" "$(stat_of a2b duplicated)" 5
+is "--a2b: ... and not delayed" "$(stat_of a2b delayed)" 0
+is "--b2a: the replies were not duplicated" "$(stat_of b2a duplicated)" 0
+is "--b2a --delay: every reply was delayed" "$(stat_of b2a delayed)" "$(stat_of b2a received)"
+# Gilbert-Elliott with P(good->bad) 100% and P(bad->good) 0: the first
+# request passes, the chain turns bad and stays there.
+wire_start --a2b --loss-burst 100%,0%
+out=$(pings 10 0.01)
+wire_stop
+like "--loss-burst 100%,0%: only the first request is answered" "$out" \
+	"10 packets transmitted, 1 received, 90% packet loss"
+is "--loss-burst: a2b dropped 9" "$(stat_of a2b dropped)" 9
+is "--loss-burst on a2b only: b2a dropped none" "$(stat_of b2a dropped)" 0
+# --limit 3: ten requests back to back into a 200 ms delay; three fit.
+wire_start --a2b --delay 200ms --limit 3
+in_ns "$NS_A" ping -n -c 10 -l 10 -i 0.002 -W 1 "$IP_B" >/dev/null 2>&1
+wire_stop
+is "--limit 3: 7 of 10 requests were queue drops" "$(stat_of a2b 'queue drops')" 7
+is "--limit 3: 3 forwarded" "$(stat_of a2b forwarded)" 3
+out=$("$RAWNET" wire w_a w_b --distribution gaussian 2>&1); rc=$?
+like "--distribution takes uniform or normal only" "$rc:$out" "^2:.*--distribution: gaussian is not uniform or normal"
 
 # --- reordering -----------------------------------------------------------
 # 100 requests back to back (ping -l 100): the ~30 sent ahead reach B before

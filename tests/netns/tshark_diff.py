@@ -8,7 +8,11 @@ one packet at a time). A value must be a JSON number exactly when tshark
 prints a plain decimal number (names and URIs aside). One tshark run per
 capture. Prints TAP lines (ok / not ok with the first differences).
 
-usage: tshark_diff.py RAWNET CAPTURE...
+With --complete, a field rawnet emits for some packet of the capture must
+also be there in every other packet where tshark prints it (for captures of
+well-formed traffic: tshark also prints the fields of a header cut short).
+
+usage: tshark_diff.py [--complete] RAWNET CAPTURE...
 """
 import json
 import re
@@ -32,6 +36,9 @@ class Num(str):
 
 def load(line):
     return json.loads(line, parse_int=Num, parse_float=Num)
+
+
+COMPLETE = False
 
 
 def check(rawnet, cap, n_test):
@@ -82,10 +89,18 @@ def check(rawnet, cap, n_test):
                 diffs.append("frame %s %s: %r should be a JSON number" % (o.get("frame.number"), k, v))
             elif isinstance(v, Num) and not DECIMAL.match(tv):
                 diffs.append("frame %s %s: %s should be a string" % (o.get("frame.number"), k, v))
+        for k in keys if COMPLETE else ():
+            if k not in o and row.get(k, "") != "" and not (k == "frame.number" and renumbered):
+                diffs.append("frame %s %s: rawnet has none, tshark %r" % (o.get("frame.number"), k,
+                                                                         row[k]))
     return not diffs, diffs, len(ours), compared
 
 
 def main():
+    global COMPLETE
+    if sys.argv[1] == "--complete":
+        COMPLETE = True
+        del sys.argv[1]
     rawnet = sys.argv[1]
     failed = 0
     for n, cap in enumerate(sys.argv[2:], 1):

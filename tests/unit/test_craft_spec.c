@@ -308,6 +308,19 @@ static void test_defaults(void **state)
 	assert_int_equal(rn_craft_fill(&s, &env, 0, &f), 0);
 	assert_int_equal(f.layer[0].u.ip6.next_header, 59);
 	rn_craft_free(&s);
+	/* Neighbor Discovery (RFC 4861 §7.1.1): hop limit 255 unless set. */
+	assert_int_equal(parse1("ip6 dst=fd77::2 / icmp6 type=135 target=fd77::2", &s, &e), 0);
+	assert_int_equal(rn_craft_fill(&s, &env, 0, &f), 0);
+	assert_int_equal(f.layer[0].u.ip6.hop_limit, 255);
+	rn_craft_free(&s);
+	assert_int_equal(parse1("ip6 dst=fd77::2 hlim=9 / icmp6 type=136", &s, &e), 0);
+	assert_int_equal(rn_craft_fill(&s, &env, 0, &f), 0);
+	assert_int_equal(f.layer[0].u.ip6.hop_limit, 9);
+	rn_craft_free(&s);
+	assert_int_equal(parse1("ip6 dst=fd77::2 / icmp6 type=128", &s, &e), 0);
+	assert_int_equal(rn_craft_fill(&s, &env, 0, &f), 0);
+	assert_int_equal(f.layer[0].u.ip6.hop_limit, 64);
+	rn_craft_free(&s);
 	assert_int_equal(parse1("ip dst=1.2.3.4 / raw x", &s, &e), 0);
 	assert_int_equal(rn_craft_fill(&s, &env, 0, &f), 0);
 	assert_int_equal(f.layer[0].u.ip.proto, 253);
