@@ -241,7 +241,7 @@ static void parse(struct sniff *s, int argc, char **argv)
 		err(EXIT_USAGE, "malloc");
 	s->read_args[s->nread_args++] = "read";
 	int tcount = 0, xcount = 0, Xcount = 0, Acount = 0, c;
-	while ((c = getopt_long(argc, argv, "+hi:c:w:r:B:ps:Q:Z:UC:G:W:n#eqSvtxXAlT:V", longopts,
+	while ((c = getopt_long(argc, argv, "hi:c:w:r:B:ps:Q:Z:UC:G:W:n#eqSvtxXAlT:V", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':

@@ -412,6 +412,7 @@ def linktype_caps():
     # file formats: big-endian, nanosecond, pcapng both orders and resolutions
     e = [e4(udp(A4, B4, 1000 + i, 2000, b"fmt"), 17) for i in range(5)]
     write_pcap("c-be-nano.pcap", e, nano=True, be=True)
+    write_pcap("c-be-micro.pcap", e, be=True)
     write_pcap("c-snap.pcap", [(p, 40, len(p)) for p in e], snaplen=40)
     write_pcapng("c-ng-le.pcapng", e, tsresol=6)
     write_pcapng("c-ng-be-ns.pcapng", e, be=True, tsresol=9)

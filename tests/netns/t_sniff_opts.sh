@@ -38,6 +38,8 @@ sniff_start promisc -i "$IF_B" -w "$TMP/p.pcap" icmp || not_ok "sniff starts"
 is "the interface is promiscuous while sniff runs" "$(promiscuity)" "promiscuity 1"
 sniff_stop INT
 is "... and not after" "$(promiscuity)" "promiscuity 0"
+like "the default snapshot length is 262144 (in the file)" \
+	"$(timeout 30 tcpdump -n -r "$TMP/p.pcap" 2>&1 | head -n 1)" 'snapshot length 262144$'
 sniff_start nopromisc -i "$IF_B" -p -w "$TMP/np.pcap" icmp || not_ok "sniff -p starts"
 is "-p: not promiscuous" "$(promiscuity)" "promiscuity 0"
 sniff_stop INT
@@ -67,6 +69,13 @@ is "pcapng after SIGTERM: tshark reads 6 packets, no complaint" \
 	"$(timeout 30 tshark -n -r "$TMP/t.pcapng" 2>&1 | grep -vc 'Running as user')" 6
 ns=$(timeout 30 tshark -n -r "$TMP/t.pcapng" -T fields -e frame.time_epoch 2>/dev/null)
 unlike "pcapng: nanosecond timestamps, not microseconds" "$(grep -v '000$' <<<"$ns")" '^$'
+
+# 3b. Options after the filter, as tcpdump takes them (GNU getopt order).
+sniff_start after -i "$IF_B" icmp -c 2 -w "$TMP/after.pcap" || not_ok "sniff FILTER -c 2 starts"
+in_ns "$NS_A" ping -c 1 -W 1 "$IP_B" >/dev/null 2>&1
+sniff_stop INT
+is "options after the filter: exit 0, 2 ICMP packets" \
+	"$RC $(timeout 30 tcpdump -n -r "$TMP/after.pcap" icmp 2>/dev/null | wc -l)" "0 2"
 
 # 4. A ring of 64 KiB that nobody reads (sniff stopped) while 400 ICMP packets
 # of 1442 bytes come: the kernel drops, and the counts printed at exit are

@@ -3,6 +3,7 @@
 # (A a0 -- w_a [rawnet wire] w_b -- b0 B). iputils ping, socat and the
 # receiver's own counters are the judges.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nginx.sh"
 need_root
 ns_middle
 # Only the frames a test sends cross the wire: no ARP (static neighbours), no
@@ -95,6 +96,17 @@ head -c 20000000 /dev/urandom >"$TMP/file"
 secs=$(fetch "$TMP/file")
 is "20 MB over TCP arrive intact" "$(sha256sum <"$TMP/got" | cut -c1-64)" "$(sha256sum <"$TMP/file" | cut -c1-64)"
 echo "# 20 MB in $secs s"
+# The same file over HTTP: curl from A, nginx in B.
+mkdir -p "$TMP/www" && ln "$TMP/file" "$TMP/www/big.bin"
+if nginx_start "$NS_B" 8081 "$TMP/www"; then
+	NS_TIMEOUT=60 in_ns "$NS_A" curl -sS -o "$TMP/got_curl" "http://$IP_B:8081/big.bin"
+	is "curl of the 20 MB file through the wire: intact" \
+		"$(sha256sum <"$TMP/got_curl" | cut -c1-64)" "$(sha256sum <"$TMP/file" | cut -c1-64)"
+	kill "$BG_PID" 2>/dev/null
+	tcp_settle
+else
+	not_ok "nginx listens in B" "$(cat "$TMP/nginx.8081/error.log" 2>/dev/null)"
+fi
 kill -USR1 "$(pgrep -P "$WIRE")" 2>/dev/null
 sleep 0.2
 like "SIGUSR1 prints the counters" "$(cat "$WLOG")" "^a2b w_a -> w_b: received [0-9]+, forwarded"
