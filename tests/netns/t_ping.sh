@@ -59,6 +59,12 @@ err=$(in_ns "$NS_A" "$RAWNET" ping -c 1 nosuch.invalid 2>&1 >/dev/null); rc=$?
 is "unresolvable name exits 2" "$rc" 2
 is "unresolvable name: one line" "$(printf '%s\n' "$err" | wc -l)" 1
 like "unresolvable name: the message names it" "$err" '^rawnet ping: nosuch\.invalid: '
+# Bad options: exit 2 and one line naming the bad value.
+for bad in "-t 300" "-s 70000" "-c 0x" "-i abc" "-W -1"; do
+	# shellcheck disable=SC2086
+	err=$("$RAWNET" ping $bad "$IP_B" 2>&1 >/dev/null); rc=$?
+	like "ping $bad: exit 2, the value named" "$rc:$err" "^2:rawnet ping: -${bad:1:1}: ${bad#* } "
+done
 
 # 4. --data puts exactly those bytes in the echo payload; tshark finds the
 # checksums good (IPv4 built and summed by us; IPv6 summed by us and kernel).

@@ -3,6 +3,7 @@
 # (A a0 -- w_a [rawnet wire] w_b -- b0 B). iputils ping, socat and the
 # receiver's own counters are the judges.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nginx.sh"
 need_root
 ns_middle
 # Only the frames a test sends cross the wire: no ARP (static neighbours), no
@@ -95,6 +96,17 @@ head -c 20000000 /dev/urandom >"$TMP/file"
 secs=$(fetch "$TMP/file")
 is "20 MB over TCP arrive intact" "$(sha256sum <"$TMP/got" | cut -c1-64)" "$(sha256sum <"$TMP/file" | cut -c1-64)"
 echo "# 20 MB in $secs s"
+# The same file over HTTP: curl from A, nginx in B.
+mkdir -p "$TMP/www" && ln "$TMP/file" "$TMP/www/big.bin"
+if nginx_start "$NS_B" 8081 "$TMP/www"; then
+	NS_TIMEOUT=60 in_ns "$NS_A" curl -sS -o "$TMP/got_curl" "http://$IP_B:8081/big.bin"
+	is "curl of the 20 MB file through the wire: intact" \
+		"$(sha256sum <"$TMP/got_curl" | cut -c1-64)" "$(sha256sum <"$TMP/file" | cut -c1-64)"
+	kill "$BG_PID" 2>/dev/null
+	tcp_settle
+else
+	not_ok "nginx listens in B" "$(cat "$TMP/nginx.8081/error.log" 2>/dev/null)"
+fi
 kill -USR1 "$(pgrep -P "$WIRE")" 2>/dev/null
 sleep 0.2
 like "SIGUSR1 prints the counters" "$(cat "$WLOG")" "^a2b w_a -> w_b: received [0-9]+, forwarded"
@@ -207,6 +219,22 @@ in_ns "$NS_A" ping -n -c 10 -l 10 -i 0.002 -W 1 "$IP_B" >/dev/null 2>&1
 wire_stop
 is "--limit 3: 7 of 10 requests were queue drops" "$(stat_of a2b 'queue drops')" 7
 is "--limit 3: 3 forwarded" "$(stat_of a2b forwarded)" 3
+# --distribution: a uniform jitter never makes the 20 ms delay shorter than
+# 16 ms; a normal one of deviation 4 ms does for about 1 frame in 6. (Only
+# the lower bound is judged: a busy machine can only add time.)
+below() { # how many RTTs in ping output $1 are under 15.95 ms
+	sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' <<<"$1" | awk '$1 < 15.95 { n++ } END { print n + 0 }'
+}
+wire_start --a2b --delay 20ms --jitter 4ms --distribution uniform
+out=$(pings 60 0.01)
+wire_stop
+like "--distribution uniform: 60 replies" "$out" "60 packets transmitted, 60 received"
+is "--distribution uniform: no RTT under 20 - 4 ms" "$(below "$out")" 0
+wire_start --a2b --delay 20ms --jitter 4ms --distribution normal
+out=$(pings 60 0.01)
+wire_stop
+n=$(below "$out")
+check "--distribution normal: $n of 60 RTTs under 20 - 4 ms (about 10)" test "$n" -ge 2 -a "$n" -le 30
 out=$("$RAWNET" wire w_a w_b --distribution gaussian 2>&1); rc=$?
 like "--distribution takes uniform or normal only" "$rc:$out" "^2:.*--distribution: gaussian is not uniform or normal"
 
