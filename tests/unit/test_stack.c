@@ -344,6 +344,60 @@ static void test_refused_and_unanswered(void **state)
 	rn_stack_close(s);
 }
 
+/* The TPACKET_V3 ring instead of the socket queue (rx_ring): the same
+ * exchange, and 1 MB from the kernel arrives whole. */
+static void test_exchange_ring(void **state)
+{
+	NEED_NET();
+	int lfd = listener(7006);
+	struct rn_stack_opts o = { .ifname = "v1", .has_ip4 = true, .rx_ring = true };
+	memcpy(o.ip4, STACK4, 4);
+	struct rn_stack *s = NULL;
+	assert_int_equal(rn_stack_open(&o, &s), 0);
+	struct rn_tcp_conn *c = NULL;
+	assert_int_equal(rn_tcp_connect(s, AF_INET, KERNEL4, 7006, 0, &c), 0);
+	int kfd = accept_one(s, lfd);
+	assert_true(rn_stack_wait(s, c, RN_TCB_CONNECTED, 2000) & RN_TCB_CONNECTED);
+	assert_int_equal(rn_tcp_send(c, "ring", 4), 4);
+	char buf[4096];
+	ssize_t n = -1;
+	for (int i = 0; i < 200 && n < 0; i++) {
+		rn_stack_run(s, 5);
+		n = read(kfd, buf, sizeof buf);
+	}
+	assert_int_equal(n, 4);
+	assert_memory_equal(buf, "ring", 4);
+	/* 1 MB kernel -> stack: the kernel writes as the window allows */
+	static uint8_t big[1 << 20];
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (uint8_t)(i * 7 + (i >> 10));
+	size_t sent = 0, got = 0;
+	int ok = 1;
+	for (int i = 0; i < 20000 && got < sizeof big; i++) {
+		if (sent < sizeof big) {
+			ssize_t w = write(kfd, big + sent, sizeof big - sent);
+			if (w > 0)
+				sent += (size_t)w;
+		}
+		rn_stack_run(s, 1);
+		for (;;) {
+			ssize_t r = rn_tcp_recv(c, buf, sizeof buf);
+			if (r <= 0)
+				break;
+			if (memcmp(buf, big + got, (size_t)r) != 0)
+				ok = 0;
+			got += (size_t)r;
+		}
+	}
+	assert_int_equal(got, sizeof big);
+	assert_true(ok);
+	close(kfd);
+	assert_true(rn_stack_wait(s, c, RN_TCB_EOF, 3000) & RN_TCB_EOF);
+	rn_tcp_free(c);
+	rn_stack_close(s);
+	close(lfd);
+}
+
 /* rn_tcp_close: our FIN reaches the kernel as EOF, the kernel's FIN closes
  * the connection without error. rn_tcp_abort: the kernel's read fails with
  * ECONNRESET and the connection is CLOSED at once. */
@@ -492,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_exchange),
 		cmocka_unit_test(test_free_resets),
 		cmocka_unit_test(test_refused_and_unanswered),
+		cmocka_unit_test(test_exchange_ring),
 		cmocka_unit_test(test_close_and_abort),
 		cmocka_unit_test(test_dupacks_without_sack),
 	};
