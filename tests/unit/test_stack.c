@@ -344,6 +344,57 @@ static void test_refused_and_unanswered(void **state)
 	rn_stack_close(s);
 }
 
+/* rn_tcp_close: our FIN reaches the kernel as EOF, the kernel's FIN closes
+ * the connection without error. rn_tcp_abort: the kernel's read fails with
+ * ECONNRESET and the connection is CLOSED at once. */
+static void test_close_and_abort(void **state)
+{
+	NEED_NET();
+	int lfd = listener(7005);
+	struct rn_stack *s = open_stack();
+	struct rn_tcp_conn *c = NULL;
+	char buf[8];
+	assert_int_equal(rn_tcp_connect(s, AF_INET, KERNEL4, 7005, 0, &c), 0);
+	int kfd = accept_one(s, lfd);
+	assert_true(rn_stack_wait(s, c, RN_TCB_CONNECTED, 2000) & RN_TCB_CONNECTED);
+	assert_int_equal(rn_tcp_close(c), 0);
+	ssize_t n = -1;
+	for (int i = 0; i < 200 && n < 0; i++) {
+		rn_stack_run(s, 5);
+		n = read(kfd, buf, sizeof buf);
+	}
+	assert_int_equal(n, 0); /* EOF */
+	close(kfd);
+	int bits = rn_stack_wait(s, c, RN_TCB_CLOSED, 3000);
+	assert_true(bits & RN_TCB_CLOSED);
+	assert_false(bits & RN_TCB_ERROR);
+	assert_int_equal(rn_tcp_state(c), RN_TCP_TIME_WAIT);
+	assert_int_equal(rn_tcp_send(c, "x", 1), -RN_ECLOSED);
+	rn_tcp_free(c);
+
+	assert_int_equal(rn_tcp_connect(s, AF_INET, KERNEL4, 7005, 0, &c), 0);
+	kfd = accept_one(s, lfd);
+	assert_true(rn_stack_wait(s, c, RN_TCB_CONNECTED, 2000) & RN_TCB_CONNECTED);
+	assert_int_equal(rn_tcp_abort(c), 0);
+	assert_int_equal(rn_tcp_state(c), RN_TCP_CLOSED);
+	assert_true(rn_tcp_poll(c) & RN_TCB_CLOSED);
+	int e = 0;
+	n = -1;
+	for (int i = 0; i < 200; i++) {
+		rn_stack_run(s, 5);
+		n = read(kfd, buf, sizeof buf);
+		e = errno;
+		if (n >= 0 || e != EAGAIN)
+			break;
+	}
+	assert_int_equal(n, -1);
+	assert_int_equal(e, ECONNRESET);
+	close(kfd);
+	rn_tcp_free(c);
+	rn_stack_close(s);
+	close(lfd);
+}
+
 /* --- duplicate ACKs without SACK ---------------------------------------- */
 
 static int acks_out;
@@ -441,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_exchange),
 		cmocka_unit_test(test_free_resets),
 		cmocka_unit_test(test_refused_and_unanswered),
+		cmocka_unit_test(test_close_and_abort),
 		cmocka_unit_test(test_dupacks_without_sack),
 	};
 	return cmocka_run_group_tests_name("stack", tests, NULL, NULL);
