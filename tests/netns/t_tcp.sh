@@ -108,6 +108,13 @@ out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --source-ip 10.77.0.2 --send own
 is "--source-ip own address: exit 0, reply" "$?:$out" "0:own"
 like "--source-ip own address: says it adds the rule" "$(cat "$TMP/err")" "10\.77\.0\.2 is this host's address: nftables table inet rawnet_"
 
+# --- -I names the interface ---
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp -I "$IF_B" --source-ip 10.77.0.3 --send eye "$IP_A" 7 2>&1)
+is "-I $IF_B: exit 0, reply" "$?:$out" "0:eye"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp -I nosuch0 --send x "$IP_A" 7 2>&1)
+is "-I nosuch0: exit 2" "$?" 2
+like "-I nosuch0: names it" "$out" "nosuch0"
+
 # --- IPv6 with B's own address: the rule is an ip6 one, still no RST ---
 capture_start "$NS_B" "$IF_B" "$TMP/echo6.pcap" tcp port 7
 out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp -6 --send six-own "$IP6_A" 7 2>"$TMP/err6")
