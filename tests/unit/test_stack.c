@@ -449,6 +449,29 @@ static void test_close_and_abort(void **state)
 	close(lfd);
 }
 
+/* RFC 6528: each stack draws its own secret, so the same 4-tuple a moment
+ * later gets an unrelated ISN (with one secret the two would differ by the
+ * 4-µs clock only: less than 2^18 within a second). */
+static void test_isn_secret(void **state)
+{
+	NEED_NET();
+	int lfd = listener(7007);
+	uint32_t iss[2];
+	for (int k = 0; k < 2; k++) {
+		struct rn_stack *s = open_stack();
+		struct rn_tcp_conn *c = NULL;
+		assert_int_equal(rn_tcp_connect(s, AF_INET, KERNEL4, 7007, 45007, &c), 0);
+		int kfd = accept_one(s, lfd);
+		assert_true(rn_stack_wait(s, c, RN_TCB_CONNECTED, 2000) & RN_TCB_CONNECTED);
+		iss[k] = rn_tcp_tcb(c)->iss;
+		close(kfd);
+		rn_tcp_free(c);
+		rn_stack_close(s);
+	}
+	assert_true(iss[1] - iss[0] >= (1u << 18));
+	close(lfd);
+}
+
 /* --- duplicate ACKs without SACK ---------------------------------------- */
 
 static int acks_out;
@@ -548,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_refused_and_unanswered),
 		cmocka_unit_test(test_exchange_ring),
 		cmocka_unit_test(test_close_and_abort),
+		cmocka_unit_test(test_isn_secret),
 		cmocka_unit_test(test_dupacks_without_sack),
 	};
 	return cmocka_run_group_tests_name("stack", tests, NULL, NULL);
