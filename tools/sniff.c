@@ -141,7 +141,7 @@ static void open_output(struct sniff *s)
 	char name[PATH_MAX + 32];
 	file_name(s, name, sizeof name);
 	struct rn_pcapw_opts o = {
-		.format = s->pcapng ? RN_PCAPNG : s->nano ? RN_PCAP_NSEC : RN_PCAP_USEC,
+		.format = s->pcapng ? RN_PCAPW_NG : s->nano ? RN_PCAPW_NSEC : RN_PCAPW_USEC,
 		.linktype = s->linktype,
 		.snaplen = rn_packet_snaplen(s->pk),
 		.ifname = s->po.ifname ? s->po.ifname : "any",

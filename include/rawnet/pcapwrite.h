@@ -13,14 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum rn_pcap_format {
-	RN_PCAP_USEC = 0,       /* pcap, magic a1b2c3d4, microseconds */
-	RN_PCAP_NSEC,           /* pcap, magic a1b23c4d, nanoseconds */
-	RN_PCAPNG,              /* pcapng, if_tsresol 9 (nanoseconds) */
+enum rn_pcapw_format {
+	RN_PCAPW_USEC = 0,       /* pcap, magic a1b2c3d4, microseconds */
+	RN_PCAPW_NSEC,           /* pcap, magic a1b23c4d, nanoseconds */
+	RN_PCAPW_NG,              /* pcapng, if_tsresol 9 (nanoseconds) */
 };
 
 struct rn_pcapw_opts {
-	enum rn_pcap_format format;
+	enum rn_pcapw_format format;
 	int linktype;           /* RN_LINK_* (the pcap LINKTYPE_ number) */
 	uint32_t snaplen;       /* 0 = 262144 */
 	const char *ifname;     /* pcapng if_name; NULL for none */

@@ -1,4 +1,5 @@
-/* librawnet: the umbrella header. */
+/* librawnet: the umbrella header; includes every public header.
+ * (tests/misc/t_install.sh checks that none is missing here.) */
 #ifndef RAWNET_RAWNET_H
 #define RAWNET_RAWNET_H
 
@@ -14,9 +15,23 @@
 #include "rawnet/icmp6.h"
 #include "rawnet/udp.h"
 #include "rawnet/tcp.h"
+#include "rawnet/craft.h"
+#include "rawnet/netinfo.h"
+#include "rawnet/resolve.h"
+#include "rawnet/rawsock.h"
+#include "rawnet/icmpsock.h"
+#include "rawnet/ping.h"
+#include "rawnet/packet.h"
+#include "rawnet/filter.h"
+#include "rawnet/pcapfile.h"
+#include "rawnet/pcapwrite.h"
 #include "rawnet/print.h"
+#include "rawnet/fields.h"
+#include "rawnet/follow.h"
+#include "rawnet/tcb.h"
+#include "rawnet/stack.h"
 #include "rawnet/http.h"
 #include "rawnet/nftrst.h"
-#include "rawnet/stack.h"
+#include "rawnet/impair.h"
 
 #endif

@@ -33,7 +33,7 @@ struct rn_pcapw {
 	int fd;
 	bool own_fd;
 	bool immediate;
-	enum rn_pcap_format format;
+	enum rn_pcapw_format format;
 	uint32_t snaplen;
 	int err;                /* the first write error */
 	uint8_t *buf;
@@ -152,9 +152,9 @@ static size_t strlen_max(const char *s, size_t max)
 
 static int write_header(struct rn_pcapw *w, const struct rn_pcapw_opts *o)
 {
-	if (w->format != RN_PCAPNG) {
+	if (w->format != RN_PCAPW_NG) {
 		uint8_t h[24];
-		le32(h, w->format == RN_PCAP_NSEC ? 0xa1b23c4du : 0xa1b2c3d4u);
+		le32(h, w->format == RN_PCAPW_NSEC ? 0xa1b23c4du : 0xa1b2c3d4u);
 		le16(h + 4, 2);
 		le16(h + 6, 4);
 		le32(h + 8, 0);   /* thiszone */
@@ -213,7 +213,7 @@ static int write_header(struct rn_pcapw *w, const struct rn_pcapw_opts *o)
 
 int rn_pcapw_open_fd(int fd, const struct rn_pcapw_opts *opts, struct rn_pcapw **out)
 {
-	if (!opts || !out || fd < 0 || opts->format > RN_PCAPNG)
+	if (!opts || !out || fd < 0 || opts->format > RN_PCAPW_NG)
 		return -RN_EINVAL;
 	*out = NULL;
 	struct rn_pcapw *w = calloc(1, sizeof *w);
@@ -269,11 +269,11 @@ int rn_pcapw_write(struct rn_pcapw *w, int64_t ts_sec, uint32_t ts_nsec,
 	if (len < caplen)
 		len = caplen;
 	int rc;
-	if (w->format != RN_PCAPNG && !w->err && w->used + 16 + caplen <= BUF_SIZE) {
+	if (w->format != RN_PCAPW_NG && !w->err && w->used + 16 + caplen <= BUF_SIZE) {
 		/* The common case, straight into the buffer. */
 		uint8_t *h = w->buf + w->used;
 		le32(h, (uint32_t)ts_sec);
-		le32(h + 4, w->format == RN_PCAP_NSEC ? ts_nsec : ts_nsec / 1000);
+		le32(h + 4, w->format == RN_PCAPW_NSEC ? ts_nsec : ts_nsec / 1000);
 		le32(h + 8, caplen);
 		le32(h + 12, len);
 		if (caplen)
@@ -283,9 +283,9 @@ int rn_pcapw_write(struct rn_pcapw *w, int64_t ts_sec, uint32_t ts_nsec,
 		w->count++;
 		return w->immediate ? rn_pcapw_flush(w) : 0;
 	}
-	if (w->format != RN_PCAPNG) {
+	if (w->format != RN_PCAPW_NG) {
 		uint8_t h[16];
-		uint32_t frac = w->format == RN_PCAP_NSEC ? ts_nsec : ts_nsec / 1000;
+		uint32_t frac = w->format == RN_PCAPW_NSEC ? ts_nsec : ts_nsec / 1000;
 		le32(h, (uint32_t)ts_sec);
 		le32(h + 4, frac);
 		le32(h + 8, caplen);
@@ -363,7 +363,7 @@ int rn_pcapw_close(struct rn_pcapw *w)
 {
 	if (!w)
 		return 0;
-	if (w->format == RN_PCAPNG && w->have_stats)
+	if (w->format == RN_PCAPW_NG && w->have_stats)
 		(void)write_isb(w);
 	int rc = rn_pcapw_flush(w);
 	if (w->own_fd && close(w->fd) < 0 && rc == 0)

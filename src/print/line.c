@@ -19,6 +19,8 @@ struct pc {
 	bool nested;            /* a datagram inside another (no link prefix) */
 	bool jumped;            /* tcpdump would have stopped with a longjmp: the
 	                           -x dump then starts at the link header */
+	size_t hex_extra;       /* link-layer bytes a printer consumed past the
+	                           header (the -x dump starts after them) */
 };
 
 /* Appends a string literal (never a pointer: sizeof must see the array). */
@@ -204,9 +206,14 @@ static void print_ether(struct pc *p, const struct rn_layer *l)
 		struct rn_view rest = rn_view_tail(v, off);
 		if (rest.len > type)
 			rest.len = type;
+		if (rest.len < 3) { /* llc_print(): the mark, then the bytes */
+			trunc_mark(p, "llc");
+			default_print_always(p, rest);
+			p->hex_extra = rest.len;
+			return;
+		}
 		PUTS(p, "LLC");
 		trunc_mark(p, "llc");
-		(void)rest;
 		return;
 	}
 	if (p->opts->eth) {
@@ -2407,7 +2414,7 @@ static void print_layers(struct pc *p)
 void rn_print_line_with(struct rn_strbuf *out, const struct rn_dissection *d,
 			const struct rn_print_opts *opts, struct rn_tcp_seq_table *seqs)
 {
-	struct pc p = { out, opts, d, seqs, false, false };
+	struct pc p = { out, opts, d, seqs, false, false, 0 };
 	print_layers(&p);
 	if (opts->hex != 'A')
 		rn_sb_putc(out, '\n');
@@ -2419,7 +2426,7 @@ void rn_print_line_with(struct rn_strbuf *out, const struct rn_dissection *d,
 			const struct rn_layer *l = &d->layer[0];
 			if (l->proto == RN_PROTO_ETH || l->proto == RN_PROTO_SLL ||
 			    l->proto == RN_PROTO_SLL2 || l->proto == RN_PROTO_NULL)
-				skip = d->n > 1 ? d->layer[1].off : l->bytes.len;
+				skip = (d->n > 1 ? d->layer[1].off : l->bytes.len) + p.hex_extra;
 		}
 		size_t n = pkt->caplen > skip ? pkt->caplen - skip : 0;
 		if (opts->hex == 'A') {

@@ -68,8 +68,8 @@ static bool coalescible(const struct rn_tcp_seg *seg)
  * a's other blocks. */
 static bool supersedes(const struct rn_tcp_seg *a, const struct rn_tcp_seg *b)
 {
-	if (!a->opts.nsack)
-		return true;
+	if (!a->opts.nsack) /* duplicate ACKs stay apart: without SACK they are all the sender has */
+		return b->hdr.ack != a->hdr.ack || b->opts.nsack;
 	if (b->hdr.ack != a->hdr.ack || b->opts.nsack < a->opts.nsack ||
 	    b->opts.sack[0].left != a->opts.sack[0].left ||
 	    rn_seq_lt(b->opts.sack[0].right, a->opts.sack[0].right))

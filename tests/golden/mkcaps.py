@@ -413,6 +413,10 @@ def linktype_caps():
     e = [e4(udp(A4, B4, 1000 + i, 2000, b"fmt"), 17) for i in range(5)]
     write_pcap("c-be-nano.pcap", e, nano=True, be=True)
     write_pcap("c-be-micro.pcap", e, be=True)
+    # 802.3 frames whose LLC part is under 3 bytes (length 1 and 2; Wireshark
+    # takes a length of 0 for an Ethernet II type)
+    write_pcap("c-8023.pcap", [MB + MA + struct.pack("!H", n) + b"\x42" * n + bytes(46 - n)
+                               for n in (1, 2)])
     write_pcap("c-snap.pcap", [(p, 40, len(p)) for p in e], snaplen=40)
     write_pcapng("c-ng-le.pcapng", e, tsresol=6)
     write_pcapng("c-ng-be-ns.pcapng", e, be=True, tsresol=9)

@@ -19,6 +19,13 @@ for h in include/rawnet/*.h; do cmp -s "$h" "$p/$h" || miss+=" ${h#include/rawne
 grep -qx 'prefix=/usr/local' "$p/lib/pkgconfig/rawnet.pc"; t $? "rawnet.pc names the prefix"
 "$p/bin/rawnet" --help 2>/dev/null | grep -q '^commands:'; t $? "the installed rawnet runs"
 cmp -s docs/rawnet.8 "$p/share/man/man8/rawnet.8"; t $? "the installed man page is docs/rawnet.8"
+for h in include/rawnet/*.h; do
+	[ "$h" = include/rawnet/rawnet.h ] && continue
+	grep -q "\"rawnet/${h##*/}\"" include/rawnet/rawnet.h || { echo "# rawnet.h lacks ${h##*/}"; missing=1; }
+	printf '#include <rawnet/%s>\n' "${h##*/}" | cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$p/include" -x c -fsyntax-only - 2>>"$dest/hdr.log" ||
+		{ echo "# ${h##*/} does not compile on its own"; missing=1; }
+done
+[ -z "${missing:-}" ]; t $? "every public header compiles alone and is in rawnet.h"
 cat >"$dest/prog.c" <<'C'
 #include <rawnet/rawnet.h>
 #include <stdio.h>

@@ -120,6 +120,16 @@ like "... explained" "$out" "needs an ip or ip6 layer"
 out=$(send --layer l4 "ip dst=$IP_B id=5 / tcp" 2>&1)
 is "ip id at l4: exit 2" "$?" 2
 
+# --- the source address is the one the kernel's route gives ---
+ip -n "$NS_A" addr add 10.77.0.11/24 dev "$IF_A"
+ip -n "$NS_A" addr add fd77::11/64 dev "$IF_A" nodad
+ip -n "$NS_A" route add 10.77.0.33/32 dev "$IF_A" src 10.77.0.11
+ip -n "$NS_A" -6 route add fd77::33/128 dev "$IF_A" src fd77::11
+out=$(send --dry-run "ip dst=10.77.0.33 / udp dport=9" 2>&1)
+like "source from the route (IPv4): 10.77.0.11" "$out" "^IP 10\.77\.0\.11\.[0-9]+ > 10\.77\.0\.33\.9: UDP"
+out=$(send --dry-run "ip6 dst=fd77::33 / udp dport=9" 2>&1)
+like "source from the route (IPv6): fd77::11" "$out" "^IP6 fd77::11\.[0-9]+ > fd77::33\.9: UDP"
+
 # --- --dry-run sends nothing ---
 out=$(send --dry-run "ip dst=$IP_B / tcp dport=7777 / raw hi" 2>&1)
 is "--dry-run: exit 0" "$?" 0

@@ -89,6 +89,8 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 like "SIGINT: the table exists while connected" "$(ip netns exec "$NS_B" nft list tables)" "table inet rawnet_"
+like "the rule matches exactly the 4-tuple" "$(ip netns exec "$NS_B" nft list ruleset)" \
+	"ip saddr 10\.77\.0\.2 ip daddr 10\.77\.0\.1 tcp sport [0-9]+ tcp dport 7 tcp flags & rst == rst counter"
 for p in $(ip netns pids "$NS_B"); do # our rawnet only, by its PID
 	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = rawnet ] && kill -INT "$p"
 done
@@ -100,6 +102,18 @@ unlike "SIGINT: the table is gone" "$(ip netns exec "$NS_B" nft list tables)" ra
 like "SIGINT: says interrupted, exit 1" "$(cat "$TMP/int.log")" "interrupted
 exit 1"
 kill "$int_pid" 2>/dev/null
+
+# --- --source-ip naming the host's own address: the same rule ---
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --source-ip 10.77.0.2 --send own "$IP_A" 7 2>"$TMP/err")
+is "--source-ip own address: exit 0, reply" "$?:$out" "0:own"
+like "--source-ip own address: says it adds the rule" "$(cat "$TMP/err")" "10\.77\.0\.2 is this host's address: nftables table inet rawnet_"
+
+# --- -I names the interface ---
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp -I "$IF_B" --source-ip 10.77.0.3 --send eye "$IP_A" 7 2>&1)
+is "-I $IF_B: exit 0, reply" "$?:$out" "0:eye"
+out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp -I nosuch0 --send x "$IP_A" 7 2>&1)
+is "-I nosuch0: exit 2" "$?" 2
+like "-I nosuch0: names it" "$out" "nosuch0"
 
 # --- IPv6 with B's own address: the rule is an ip6 one, still no RST ---
 capture_start "$NS_B" "$IF_B" "$TMP/echo6.pcap" tcp port 7

@@ -219,6 +219,22 @@ in_ns "$NS_A" ping -n -c 10 -l 10 -i 0.002 -W 1 "$IP_B" >/dev/null 2>&1
 wire_stop
 is "--limit 3: 7 of 10 requests were queue drops" "$(stat_of a2b 'queue drops')" 7
 is "--limit 3: 3 forwarded" "$(stat_of a2b forwarded)" 3
+# --distribution: a uniform jitter never makes the 20 ms delay shorter than
+# 16 ms; a normal one of deviation 4 ms does for about 1 frame in 6. (Only
+# the lower bound is judged: a busy machine can only add time.)
+below() { # how many RTTs in ping output $1 are under 15.95 ms
+	sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' <<<"$1" | awk '$1 < 15.95 { n++ } END { print n + 0 }'
+}
+wire_start --a2b --delay 20ms --jitter 4ms --distribution uniform
+out=$(pings 60 0.01)
+wire_stop
+like "--distribution uniform: 60 replies" "$out" "60 packets transmitted, 60 received"
+is "--distribution uniform: no RTT under 20 - 4 ms" "$(below "$out")" 0
+wire_start --a2b --delay 20ms --jitter 4ms --distribution normal
+out=$(pings 60 0.01)
+wire_stop
+n=$(below "$out")
+check "--distribution normal: $n of 60 RTTs under 20 - 4 ms (about 10)" test "$n" -ge 2 -a "$n" -le 30
 out=$("$RAWNET" wire w_a w_b --distribution gaussian 2>&1); rc=$?
 like "--distribution takes uniform or normal only" "$rc:$out" "^2:.*--distribution: gaussian is not uniform or normal"
 

@@ -67,7 +67,7 @@ static void fill(uint8_t *b, size_t n, unsigned seed)
 static void test_pcap_usec_bytes(void **state)
 {
 	(void)state;
-	struct rn_pcapw_opts o = { .format = RN_PCAP_USEC, .linktype = RN_LINK_ETHERNET, .snaplen = 100 };
+	struct rn_pcapw_opts o = { .format = RN_PCAPW_USEC, .linktype = RN_LINK_ETHERNET, .snaplen = 100 };
 	struct rn_pcapw *w;
 	assert_int_equal(rn_pcapw_open(path, &o, &w), 0);
 	uint8_t pkt[150];
@@ -123,7 +123,7 @@ static void check_with_libpcap(int linktype, unsigned count, const uint32_t *cap
 	pcap_close(pc);
 }
 
-static void write_series(enum rn_pcap_format fmt, int linktype, unsigned count, uint32_t *caplens,
+static void write_series(enum rn_pcapw_format fmt, int linktype, unsigned count, uint32_t *caplens,
 			 uint32_t *lens)
 {
 	struct rn_pcapw_opts o = { .format = fmt, .linktype = linktype, .ifname = "veth0",
@@ -147,9 +147,9 @@ static void test_pcap_read_back(void **state)
 {
 	(void)state;
 	uint32_t caplens[300], lens[300];
-	write_series(RN_PCAP_USEC, RN_LINK_ETHERNET, 300, caplens, lens);
+	write_series(RN_PCAPW_USEC, RN_LINK_ETHERNET, 300, caplens, lens);
 	check_with_libpcap(DLT_EN10MB, 300, caplens, lens, 5, 1600000000, 123456789, true);
-	write_series(RN_PCAP_NSEC, RN_LINK_LINUX_SLL, 300, caplens, lens);
+	write_series(RN_PCAPW_NSEC, RN_LINK_LINUX_SLL, 300, caplens, lens);
 	check_with_libpcap(DLT_LINUX_SLL, 300, caplens, lens, 5, 1600000000, 123456789, false);
 }
 
@@ -157,7 +157,7 @@ static void test_pcapng_read_back(void **state)
 {
 	(void)state;
 	uint32_t caplens[300], lens[300];
-	write_series(RN_PCAPNG, RN_LINK_ETHERNET, 300, caplens, lens);
+	write_series(RN_PCAPW_NG, RN_LINK_ETHERNET, 300, caplens, lens);
 	check_with_libpcap(DLT_EN10MB, 300, caplens, lens, 5, 1600000000, 123456789, false);
 }
 
@@ -166,7 +166,7 @@ static void test_pcapng_blocks(void **state)
 {
 	(void)state;
 	uint32_t caplens[3], lens[3];
-	write_series(RN_PCAPNG, RN_LINK_ETHERNET, 3, caplens, lens);
+	write_series(RN_PCAPW_NG, RN_LINK_ETHERNET, 3, caplens, lens);
 	size_t n;
 	const uint8_t *f = slurp(&n);
 	size_t off = 0;
@@ -227,7 +227,7 @@ static void test_pcapng_blocks(void **state)
 static void test_empty_and_errors(void **state)
 {
 	(void)state;
-	struct rn_pcapw_opts o = { .format = RN_PCAP_NSEC, .linktype = RN_LINK_RAW };
+	struct rn_pcapw_opts o = { .format = RN_PCAPW_NSEC, .linktype = RN_LINK_RAW };
 	struct rn_pcapw *w;
 	assert_int_equal(rn_pcapw_open(path, &o, &w), 0);
 	assert_int_equal(rn_pcapw_close(w), 0);
@@ -262,7 +262,7 @@ static void test_empty_and_errors(void **state)
 static void test_packet_buffered(void **state)
 {
 	(void)state;
-	struct rn_pcapw_opts o = { .format = RN_PCAPNG, .linktype = 1, .packet_buffered = true };
+	struct rn_pcapw_opts o = { .format = RN_PCAPW_NG, .linktype = 1, .packet_buffered = true };
 	struct rn_pcapw *w;
 	assert_int_equal(rn_pcapw_open(path, &o, &w), 0);
 	uint8_t pkt[61] = { 1 };
