@@ -1351,6 +1351,8 @@ static bool print_nd_options(struct pc *p, struct rn_view opts, uint32_t resid)
 			break;
 		}
 		case 4:
+			/* tcpdump dumps olen bytes from the start of the option
+			 * list here, not of this option; kept for parity. */
 			hex_print_ident(p, "\n\t    ", opts.data, olen);
 			break;
 		case 5:
