@@ -128,12 +128,19 @@ static struct rn_filter *filter_for(struct filter_cache *c, int linktype, uint32
 
 static void put_duration(struct rn_strbuf *o, const struct rn_follow_conv *c)
 {
-	int64_t ns = (c->last_sec - c->first_sec) * 1000000000 +
-		     ((int64_t)c->last_nsec - (int64_t)c->first_nsec);
-	if (ns < 0)
-		ns = 0;
-	rn_sb_printf(o, "%lld.%06lld", (long long)(ns / 1000000000),
-		     (long long)(ns % 1000000000 / 1000));
+	/* Seconds and nanoseconds apart: a crafted capture's timestamps can be
+	 * up to 2^63 s apart, which overflows a count of nanoseconds. */
+	int64_t sec;
+	int64_t nsec = (int64_t)c->last_nsec - (int64_t)c->first_nsec;
+	if (__builtin_sub_overflow(c->last_sec, c->first_sec, &sec))
+		sec = c->last_sec > c->first_sec ? INT64_MAX : -1;
+	if (nsec < 0 && sec > INT64_MIN) {
+		nsec += 1000000000;
+		sec--;
+	}
+	if (sec < 0)
+		sec = nsec = 0;
+	rn_sb_printf(o, "%lld.%06lld", (long long)sec, (long long)(nsec / 1000));
 }
 
 static void list_convs(struct rn_strbuf *o, const struct rn_follow *f)

@@ -46,6 +46,9 @@ struct opts {
 	double linger;           /* -W */
 	double deadline;         /* -w, 0: none */
 	const char *ifname;
+	const char *srcarg;      /* -I ADDR: as given */
+	struct sockaddr_storage srcaddr; /* -I ADDR: family 0 when -I named an interface */
+	socklen_t srcaddr_len;
 	bool flood, quiet, numeric, json;
 	const char *user;
 	const char *host;
@@ -80,7 +83,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: rawnet ping [-4|-6] [-c N] [-i SEC] [-s SIZE] [-p HEX | --data TEXT] [-t TTL]\n"
-		"                   [-W SEC] [-w DEADLINE] [-I IFACE] [-f] [-q] [-n] [-Z USER] [--json] HOST\n"
+		"                   [-W SEC] [-w DEADLINE] [-I IFACE|ADDR] [-f] [-q] [-n] [-Z USER] [--json] HOST\n"
 		"\n"
 		"Sends ICMP (ICMPv6) echo requests built by hand and prints the replies as\n"
 		"iputils ping does. Uses a raw socket, or without CAP_NET_RAW an ICMP datagram\n"
@@ -96,6 +99,7 @@ static void usage(FILE *f)
 		"  -W SEC        how long to wait for a reply after the last request (default 10)\n"
 		"  -w DEADLINE   stop after DEADLINE seconds, whatever happens\n"
 		"  -I IFACE      send and receive through IFACE only (SO_BINDTODEVICE)\n"
+		"  -I ADDR       send from the local address ADDR (IPv4 or IPv6; picks the family)\n"
 		"  -f            flood: a request as soon as the last is answered (or every 10 ms)\n"
 		"  -q            quiet: only the header and the statistics\n"
 		"  -n            numeric: do not look names up\n"
@@ -146,6 +150,29 @@ static void parse_pattern(struct opts *o, const char *s)
 			v = v << 4 | hexval(p[1]);
 		o->pattern[o->pattern_len++] = (uint8_t)v;
 	}
+}
+
+/* -I: an IPv4 or IPv6 address is the source address, anything else an
+ * interface name (as iputils). */
+static void parse_source(struct opts *o, const char *arg)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	o->ifname = NULL;
+	o->srcarg = NULL;
+	memset(&o->srcaddr, 0, sizeof(o->srcaddr));
+	o->srcaddr_len = 0;
+	if (inet_pton(AF_INET, arg, &sin.sin_addr) == 1) {
+		memcpy(&o->srcaddr, &sin, sizeof(sin));
+		o->srcaddr_len = sizeof(sin);
+	} else if (inet_pton(AF_INET6, arg, &sin6.sin6_addr) == 1) {
+		memcpy(&o->srcaddr, &sin6, sizeof(sin6));
+		o->srcaddr_len = sizeof(sin6);
+	} else {
+		o->ifname = arg;
+		return;
+	}
+	o->srcarg = arg;
 }
 
 static void parse_args(struct opts *o, int argc, char **argv)
@@ -199,7 +226,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 			o->deadline = opt_seconds("-w", optarg, 0, 3600 * 24 * 365);
 			break;
 		case 'I':
-			o->ifname = optarg;
+			parse_source(o, optarg);
 			break;
 		case 'f':
 			o->flood = true;
@@ -240,6 +267,13 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		errx(EXIT_USAGE, "--data: %zu bytes is too long (65507 at most)", strlen(o->data));
 	if (o->ifname && (strlen(o->ifname) >= IF_NAMESIZE || !if_nametoindex(o->ifname)))
 		errx(EXIT_USAGE, "-I: %s: no such interface", o->ifname);
+	if (o->srcarg) {
+		int sf = o->srcaddr.ss_family;
+		if (o->family != AF_UNSPEC && o->family != sf)
+			errx(EXIT_USAGE, "-I %s: an IPv%c address, but -%c was given", o->srcarg,
+			     sf == AF_INET6 ? '6' : '4', o->family == AF_INET6 ? '6' : '4');
+		o->family = sf; /* the destination must be of the source's family */
+	}
 	if (o->flood && !o->interval_set)
 		o->interval = 0;
 	if (getuid() != 0 && o->interval < MIN_USER_INTERVAL)
@@ -330,6 +364,17 @@ static void resolve(struct run *r)
 	hints.ai_socktype = SOCK_DGRAM;
 	hints.ai_flags = AI_CANONNAME;
 	int rc = getaddrinfo(r->o.host, NULL, &hints, &ai);
+	if (rc && r->o.srcarg) {
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_flags = AI_NUMERICHOST;
+		struct addrinfo *other;
+		if (getaddrinfo(r->o.host, NULL, &hints, &other) == 0) {
+			freeaddrinfo(other);
+			errx(EXIT_USAGE, "-I %s: an IPv%c address, but %s is IPv%c", r->o.srcarg,
+			     r->o.family == AF_INET6 ? '6' : '4', r->o.host,
+			     r->o.family == AF_INET6 ? '4' : '6');
+		}
+	}
 	if (rc)
 		errx(EXIT_USAGE, "%s: %s", r->o.host,
 		     rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
@@ -384,11 +429,21 @@ static void open_socket(struct run *r)
 		errx(EXIT_USAGE, "SO_BINDTODEVICE %s: %s", r->o.ifname, rn_strerror(rc));
 	if (r->o.ttl >= 0 && (rc = rn_icmpsock_set_ttl(&r->sock, r->o.ttl)) < 0)
 		errx(EXIT_USAGE, "-t %d: %s", r->o.ttl, rn_strerror(rc));
-	if ((rc = rn_icmpsock_bind_id(&r->sock)) < 0)
-		errx(EXIT_USAGE, "bind icmp socket: %s", rn_strerror(rc));
-	rc = rn_icmpsock_source((struct sockaddr *)&r->dst, r->dst_len, r->o.ifname, &r->src);
-	if (rc < 0)
-		errx(EXIT_USAGE, "connect: %s", rn_strerror(rc));
+	if (r->o.srcarg) {
+		rc = rn_icmpsock_bind_source(&r->sock, (struct sockaddr *)&r->o.srcaddr,
+					     r->o.srcaddr_len);
+		if (rc < 0)
+			errx(EXIT_USAGE, "-I %s: cannot send from this address: %s", r->o.srcarg,
+			     rn_strerror(rc));
+		memcpy(&r->src, &r->o.srcaddr, r->o.srcaddr_len);
+	} else {
+		if ((rc = rn_icmpsock_bind_id(&r->sock)) < 0)
+			errx(EXIT_USAGE, "bind icmp socket: %s", rn_strerror(rc));
+		rc = rn_icmpsock_source((struct sockaddr *)&r->dst, r->dst_len, r->o.ifname,
+					&r->src);
+		if (rc < 0)
+			errx(EXIT_USAGE, "connect: %s", rn_strerror(rc));
+	}
 	addr_text(&r->src, r->src_text, sizeof(r->src_text));
 	if (r->sock.kind == RN_ICMPSOCK_DGRAM) {
 		r->id = r->sock.id;
@@ -437,8 +492,10 @@ static void print_header(const struct run *r)
 		printf("\n");
 	}
 	char from[INET6_ADDRSTRLEN + IF_NAMESIZE + 16] = "";
-	if (r->o.ifname)
-		snprintf(from, sizeof(from), "from %s %s: ", r->src_text, r->o.ifname);
+	/* iputils: "from SRC IFACE: ", with an empty IFACE for -I ADDR. */
+	if (r->o.ifname || r->o.srcarg)
+		snprintf(from, sizeof(from), "from %s %s: ", r->src_text,
+			 r->o.ifname ? r->o.ifname : "");
 	if (r->dst.ss_family == AF_INET)
 		printf("PING %s (%s) %s%zu(%zu) bytes of data.\n", r->hostname, r->dst_text, from,
 		       r->datalen, r->datalen + RN_ICMP_HLEN + 20);

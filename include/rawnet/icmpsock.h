@@ -50,6 +50,12 @@ int rn_icmpsock_bind_device(struct rn_icmpsock *s, const char *ifname);
  * kernel picks the echo identifier now; s->id holds it. A no-op for raw. */
 int rn_icmpsock_bind_id(struct rn_icmpsock *s);
 
+/* Binds the socket to the local address src (same family; the port is
+ * ignored), so requests leave from it (ping -I ADDR); a datagram socket's
+ * kernel picks the echo identifier at the same time (s->id, as bind_id).
+ * -EADDRNOTAVAIL when src is not this host's, -RN_EINVAL on a family mismatch. */
+int rn_icmpsock_bind_source(struct rn_icmpsock *s, const struct sockaddr *src, socklen_t src_len);
+
 /* The source address the kernel will use towards dst (a UDP socket connected
  * for the route lookup, through ifname when given). Sets *src (same family). */
 int rn_icmpsock_source(const struct sockaddr *dst, socklen_t dst_len, const char *ifname,

@@ -142,9 +142,25 @@ int rn_icmpsock_bind_id(struct rn_icmpsock *s)
 		sin6->sin6_family = AF_INET6;
 		len = sizeof(*sin6);
 	}
-	/* Port 0: the kernel picks a free identifier. */
+	return rn_icmpsock_bind_source(s, (struct sockaddr *)&ss, len);
+}
+
+int rn_icmpsock_bind_source(struct rn_icmpsock *s, const struct sockaddr *src, socklen_t src_len)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = src_len;
+	if (src->sa_family != s->family || src_len > sizeof(ss))
+		return -RN_EINVAL;
+	memcpy(&ss, src, src_len);
+	/* Port 0: a datagram socket's kernel picks a free identifier. */
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
 	if (bind(s->fd, (struct sockaddr *)&ss, len) < 0)
 		return -errno;
+	if (s->kind != RN_ICMPSOCK_DGRAM)
+		return 0;
 	len = sizeof(ss);
 	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)
 		return -errno;

@@ -167,9 +167,13 @@ out=$(NS_TIMEOUT=20 in_ns "$NS_B" unshare -m sh -c \
 is "host name: resolved, exit 0, body" "$?:$out" "0:ok"
 for _ in $(seq 20); do grep -q '^GET /n ' "$TMP/c3.log" && break; sleep 0.1; done
 like "host name: Host field names it" "$(sed -n '/^GET \/n /,/^\\r$/p' "$TMP/c3.log")" '^Host: www\.rawnet\.test:83\\r$'
-out=$("$RAWNET" http http://no-such-host.invalid/ 2>&1)
-rc=$?
-check "unknown host name: exit non-zero ($rc), says so" test "$rc" != 0 -a -n "$out"
+# Inside the namespace (no route out), so the resolver's query never leaves it.
+out=$(in_ns "$NS_B" "$RAWNET" http http://no-such-host.invalid/ 2>&1)
+is "unknown host name: exit 2" "$?" 2
+like "unknown host name: one line naming it" "$out" '^rawnet http: no-such-host\.invalid: '
+out=$(in_ns "$NS_B" "$RAWNET" tcp no-such-host.invalid 80 2>&1 </dev/null)
+is "rawnet tcp, unknown host name: exit 2" "$?" 2
+like "rawnet tcp, unknown host name: one line naming it" "$out" '^rawnet tcp: no-such-host\.invalid: '
 
 # --- a progress bar on a terminal ---
 if command -v script >/dev/null; then

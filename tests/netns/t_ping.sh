@@ -2,7 +2,8 @@
 # IPv4 and IPv6, exit codes, the exact --data payload on the wire with good
 # checksums, the unprivileged datagram-socket path and its refusal message,
 # ICMP errors through a router, duplicates and bad checksums from a forged
-# responder, and concurrent pings that must not count each other's replies.
+# responder, concurrent pings that must not count each other's replies, and
+# -I ADDR (source address) checked in a capture.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -98,6 +99,42 @@ is "refusal is one line" "$(printf '%s\n' "$err" | wc -l)" 1
 # -Z drops root after the raw socket is open.
 out=$(in_ns "$NS_A" "$RAWNET" ping -Z nobody -c 1 "$IP_B" 2>&1); rc=$?
 is "-Z nobody: exit 0" "$rc" 0
+
+# 5b. -I ADDR binds the source address (a second address on A's interface),
+# with iputils' "from SRC : " header; the capture shows the address used.
+same_as_iputils "-I iface (IPv6)" "$NS_A" -6 -c 1 -I "$IF_A" "$IP6_B"
+like "-I iface (IPv6): the header names source and interface" "$OURS" \
+	"^PING fd77::2\\(fd77::2\\) from fd77::1 $IF_A: 56 data bytes\$"
+ip -n "$NS_A" addr add 10.77.0.11/24 dev "$IF_A"
+ip -n "$NS_A" addr add fd77::11/64 dev "$IF_A" nodad
+capture_start "$NS_B" "$IF_B" "$TMP/src.pcap" icmp or icmp6 || not_ok "source capture started"
+same_as_iputils "-I ADDR" "$NS_A" -c 2 -i 0.2 -I 10.77.0.11 "$IP_B"
+like "-I ADDR: iputils' header" "$OURS" \
+	'^PING 10\.77\.0\.2 \(10\.77\.0\.2\) from 10\.77\.0\.11 : 56\(84\) bytes of data\.$'
+like "-I ADDR: 2/2" "$OURS" '^2 packets transmitted, 2 received, 0% packet loss'
+same_as_iputils "-I ADDR (IPv6)" "$NS_A" -c 2 -i 0.2 -I fd77::11 "$IP6_B"
+like "-I ADDR (IPv6): iputils' header" "$OURS" '^PING fd77::2\(fd77::2\) from fd77::11 : 56 data bytes$'
+out=$(in_ns "$NS_A" "${NOBODY[@]}" "$RAWNET" ping -c 1 -I 10.77.0.11 "$IP_B" 2>&1); rc=$?
+is "-I ADDR, non-root (datagram socket): exit 0" "$rc" 0
+out6=$(in_ns "$NS_A" "${NOBODY[@]}" "$RAWNET" ping -c 1 -I fd77::11 "$IP6_B" 2>&1); rc6=$?
+is "-I ADDR (IPv6), non-root (datagram socket): exit 0" "$rc6" 0
+capture_stop
+is "-I ADDR: every echo request left from the bound address (2+2+1 each family)" \
+	"$(timeout 60 tshark -n -r "$TMP/src.pcap" -Y 'icmp.type==8 || icmpv6.type==128' \
+		-T fields -e ip.src -e ipv6.src 2>/dev/null | tr -d '\t' | sort | uniq -c | tr -s ' ')" \
+	" 5 10.77.0.11
+ 5 fd77::11"
+is "-I ADDR: no bad checksum in the capture" "$(bad_checksums "$TMP/src.pcap")" 0
+# An address that is not ours, an unknown interface, a family mismatch:
+# exit 2 and one line naming the -I value.
+for bad in "10.77.0.99 $IP_B" "fd77::99 $IP6_B" "nosuch0 $IP_B" "fd77::11 $IP_B" "10.77.0.11 $IP6_B"; do
+	# shellcheck disable=SC2086
+	err=$(in_ns "$NS_A" "$RAWNET" ping -c 1 -I $bad 2>&1 >/dev/null); rc=$?
+	like "-I ${bad% *} to ${bad#* }: exit 2, one line naming it" "$rc:$(printf '%s\n' "$err" | wc -l):$err" \
+		"^2:1:rawnet ping: -I:? ${bad% *}: "
+done
+err=$(in_ns "$NS_A" "$RAWNET" ping -6 -c 1 -I 10.77.0.11 localhost 2>&1 >/dev/null); rc=$?
+like "-6 -I IPv4-ADDR: exit 2 naming it" "$rc:$err" '^2:rawnet ping: -I 10\.77\.0\.11: an IPv4 address, but -6 was given$'
 
 # 6. Concurrent pings share raw sockets' input: each counts only its own
 # replies (two rawnet on raw sockets, one on a datagram socket, and iputils).

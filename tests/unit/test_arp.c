@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "wire_testutil.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,15 +33,6 @@ static const uint8_t odd_sizes[8 + 2 * 24] = {
 	9, 10, 11, 12, 13, 14, 15, 16,
 	0xfd, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
 };
-
-static uint8_t *exact_copy(const uint8_t *b, size_t n)
-{
-	uint8_t *p = malloc(n ? n : 1);
-	assert_non_null(p);
-	if (n)
-		memcpy(p, b, n);
-	return p;
-}
 
 static void test_parse_request_reply(void **state)
 {

@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "wire_testutil.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,15 +34,6 @@ static const uint8_t one_tag[] = {
 	0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x81, 0x00, 0xbf, 0xfe,
 	0x86, 0xdd, 0x60, 0x00,
 };
-
-static uint8_t *exact_copy(const uint8_t *b, size_t n)
-{
-	uint8_t *p = malloc(n ? n : 1);
-	assert_non_null(p);
-	if (n)
-		memcpy(p, b, n);
-	return p;
-}
 
 static void test_parse_qinq(void **state)
 {

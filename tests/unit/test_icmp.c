@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "wire_testutil.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -28,28 +30,6 @@ static const uint8_t unreach[] = {
 	0x07, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x03, 0x63, 0x6f, 0x6d,
 	0x00, 0x00, 0x01, 0x00, 0x01,
 };
-
-/* An exactly-sized heap copy, so that ASan catches any read past the end. */
-/* A small deterministic generator for the random-bytes tests. */
-static uint32_t lcg(uint32_t *x)
-{
-	*x = *x * 1103515245u + 12345u;
-	return *x >> 8;
-}
-
-static uint8_t *dup_exact(const uint8_t *p, size_t n)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	assert_non_null(b);
-	memcpy(b, p, n);
-	return b;
-}
-
-static void assert_inside(struct rn_view in, const uint8_t *base, size_t n)
-{
-	if (in.len)
-		assert_true(in.data >= base && in.data + in.len <= base + n);
-}
 
 static void test_echo_hello(void **state)
 {
@@ -200,7 +180,7 @@ static void test_truncations(void **state)
 	};
 	for (size_t k = 0; k < 2; k++)
 		for (size_t n = 0; n < vec[k].n; n++) {
-			uint8_t *b = dup_exact(vec[k].p, n);
+			uint8_t *b = exact_copy(vec[k].p, n);
 			struct rn_icmp ic;
 			int r = rn_icmp_parse(rn_view_make(b, n), &ic);
 			if (n < 8) {
@@ -224,7 +204,7 @@ static void test_short_quote(void **state)
 	memcpy(buf + 8, unreach + 8, 28);
 	struct rn_icmp e = { .type = RN_ICMP_TIMXCEED, .code = 0 }, ic;
 	assert_int_equal(rn_icmp_emit(&e, buf, sizeof buf, 28), 8);
-	uint8_t *b = dup_exact(buf, sizeof buf);
+	uint8_t *b = exact_copy(buf, sizeof buf);
 	assert_int_equal(rn_icmp_parse(rn_view_make(b, sizeof buf), &ic), 0);
 	assert_int_equal(ic.checksum_status, RN_CSUM_GOOD);
 	assert_true(rn_icmp_is_error(ic.type));

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "wire_testutil.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -78,21 +80,6 @@ static const uint8_t ra[] = {
 static const struct rn_pseudo ra_ph = { .family = AF_INET6,
 	.src = { 0xfe, 0x80, [8] = 0xb2, 0x99, 0x28, 0xff, 0xfe, 0xc8, 0xd6, 0x6c },
 	.dst = { 0xff, 0x02, [15] = 0x01 } };
-
-/* A small deterministic generator for the random-bytes tests. */
-static uint32_t lcg(uint32_t *x)
-{
-	*x = *x * 1103515245u + 12345u;
-	return *x >> 8;
-}
-
-static uint8_t *dup_exact(const uint8_t *p, size_t n)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	assert_non_null(b);
-	memcpy(b, p, n);
-	return b;
-}
 
 /* Parses, re-emits from the repr (checksum computed) into a fresh buffer
  * holding only the body, and compares with the original bytes. */
@@ -328,7 +315,7 @@ static void test_bad_nd_options(void **state)
 		{ 16, { 1, 1, 1, 2, 3, 4, 5, 6, 3, 0, 0, 0, 0, 0, 0, 0 } },  /* good, then zero */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		uint8_t *b = dup_exact(bad[i].b, bad[i].n);
+		uint8_t *b = exact_copy(bad[i].b, bad[i].n);
 		struct rn_view cur = rn_view_make(b, bad[i].n);
 		struct rn_nd_opt o;
 		int r, guard = 0;
@@ -351,7 +338,7 @@ static void test_truncations(void **state)
 	for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) {
 		size_t hl = rn_icmp6_header_len(vec[k].p[0]);
 		for (size_t n = 0; n < vec[k].n; n++) {
-			uint8_t *b = dup_exact(vec[k].p, n);
+			uint8_t *b = exact_copy(vec[k].p, n);
 			struct rn_icmp6 m;
 			int r = rn_icmp6_parse(rn_view_make(b, n), vec[k].ph, &m);
 			if (n < hl) {

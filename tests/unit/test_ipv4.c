@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "wire_testutil.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -61,17 +63,6 @@ static const struct vec vecs[] = {
 	{ frag1, sizeof frag1, sizeof frag1 },
 	{ frag2, sizeof frag2, sizeof frag2 },
 };
-
-/* The first n bytes in a heap block of exactly n bytes, so that ASan reports
- * any read past the end. */
-static uint8_t *exact_copy(const uint8_t *b, size_t n)
-{
-	uint8_t *p = malloc(n ? n : 1);
-	assert_non_null(p);
-	if (n)
-		memcpy(p, b, n);
-	return p;
-}
 
 static void test_parse_igmp_router_alert(void **state)
 {

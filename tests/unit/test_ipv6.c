@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "wire_testutil.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -68,15 +70,6 @@ static const struct vec vecs[] = {
 	{ chain, sizeof chain, 72, 5, 17 },
 	{ frag2, sizeof frag2, 8, 1, 17 },
 };
-
-static uint8_t *exact_copy(const uint8_t *b, size_t n)
-{
-	uint8_t *p = malloc(n ? n : 1);
-	assert_non_null(p);
-	if (n)
-		memcpy(p, b, n);
-	return p;
-}
 
 static void test_parse_dns(void **state)
 {

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "wire_testutil.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -61,21 +63,6 @@ static const struct rn_pseudo ph_c2s = { .family = AF_INET, .src = { 10, 77, 9, 
 static const struct rn_pseudo ph_s2c = { .family = AF_INET, .src = { 10, 77, 9, 2 }, .dst = { 10, 77, 9, 1 } };
 static const struct rn_pseudo ph_ae_c2s = { .family = AF_INET, .src = { 31, 133, 146, 248 }, .dst = { 66, 228, 43, 12 } };
 static const struct rn_pseudo ph_ae_s2c = { .family = AF_INET, .src = { 66, 228, 43, 12 }, .dst = { 31, 133, 146, 248 } };
-
-/* A small deterministic generator for the random-bytes tests. */
-static uint32_t lcg(uint32_t *x)
-{
-	*x = *x * 1103515245u + 12345u;
-	return *x >> 8;
-}
-
-static uint8_t *dup_exact(const uint8_t *p, size_t n)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	assert_non_null(b);
-	memcpy(b, p, n);
-	return b;
-}
 
 static void assert_tcp_equal(const struct rn_tcp *a, const struct rn_tcp *b)
 {
@@ -473,7 +460,7 @@ static void test_truncations(void **state)
 	for (size_t k = 0; k < sizeof vec / sizeof vec[0]; k++) {
 		size_t hlen = (size_t)(vec[k].p[12] >> 4) * 4;
 		for (size_t n = 0; n < vec[k].n; n++) {
-			uint8_t *b = dup_exact(vec[k].p, n);
+			uint8_t *b = exact_copy(vec[k].p, n);
 			struct rn_tcp t;
 			struct rn_view pl = { 0 };
 			int r = rn_tcp_parse(rn_view_make(b, n), &ph_c2s, &t, &pl);
@@ -492,7 +479,7 @@ static void test_truncations(void **state)
 			size_t on = n > 20 ? n - 20 : 0;
 			if (on > hlen - 20)
 				on = hlen - 20;
-			uint8_t *ob = dup_exact(vec[k].p + 20, on);
+			uint8_t *ob = exact_copy(vec[k].p + 20, on);
 			struct rn_view cur = rn_view_make(ob, on);
 			struct rn_tcp_opt opt;
 			int guard = 0;

@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "wire_testutil.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -24,21 +26,6 @@ static const struct rn_pseudo ph6 = {
 	.src = { 0xfd, 0x77, 0, 9, [15] = 1 },
 	.dst = { 0xfd, 0x77, 0, 9, [15] = 2 },
 };
-
-/* A small deterministic generator for the random-bytes tests. */
-static uint32_t lcg(uint32_t *x)
-{
-	*x = *x * 1103515245u + 12345u;
-	return *x >> 8;
-}
-
-static uint8_t *dup_exact(const uint8_t *p, size_t n)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	assert_non_null(b);
-	memcpy(b, p, n);
-	return b;
-}
 
 static void test_dns_query(void **state)
 {
@@ -217,7 +204,7 @@ static void test_truncations(void **state)
 {
 	(void)state;
 	for (size_t n = 0; n < sizeof dns; n++) {
-		uint8_t *b = dup_exact(dns, n);
+		uint8_t *b = exact_copy(dns, n);
 		struct rn_udp u;
 		struct rn_view pl = { 0 };
 		int r = rn_udp_parse(rn_view_make(b, n), &ph4, &u, &pl);
