@@ -102,13 +102,13 @@ like "302 with -L: then hello.txt" "$out" "^hello from nginx$"
 out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http -H 'X-Test: 1' -H 'User-Agent: tester' --source-ip fd77::3 "http://[$IP6_A]/hello.txt" 2>&1)
 is "IPv6: exit 0, body" "$?:$out" "0:hello from nginx"
 
-out=$("$RAWNET" http https://example.com/ 2>&1)
+out=$(in_ns "$NS_B" "$RAWNET" http https://example.com/ 2>&1)
 is "https: exit 2" "$?" 2
 like "https: TLS is not supported" "$out" "TLS is not supported"
-out=$("$RAWNET" http http://:80/ 2>&1)
+out=$(in_ns "$NS_B" "$RAWNET" http http://:80/ 2>&1)
 is "bad URL: exit 2" "$?" 2
 like "bad URL: says why" "$out" "empty host"
-out=$("$RAWNET" http -H 'Bad header' http://10.77.0.1/ 2>&1)
+out=$(in_ns "$NS_B" "$RAWNET" http -H 'Bad header' http://10.77.0.1/ 2>&1)
 is "bad -H: exit 2" "$?" 2
 
 # --- chunked and read-until-close bodies, from canned answers ---

@@ -63,7 +63,7 @@ like "unresolvable name: the message names it" "$err" '^rawnet ping: nosuch\.inv
 # Bad options: exit 2 and one line naming the bad value.
 for bad in "-t 300" "-s 70000" "-c 0x" "-i abc" "-W -1"; do
 	# shellcheck disable=SC2086
-	err=$("$RAWNET" ping $bad "$IP_B" 2>&1 >/dev/null); rc=$?
+	err=$(in_ns "$NS_A" "$RAWNET" ping $bad "$IP_B" 2>&1 >/dev/null); rc=$?
 	like "ping $bad: exit 2, the value named" "$rc:$err" "^2:rawnet ping: -${bad:1:1}: ${bad#* } "
 done
 
