@@ -42,7 +42,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: rawnet http [-46iL] [-I IF] [--source-ip IP] [--source-mac MAC] [--no-firewall]\n"
-		"                   [-o FILE] [-H 'Name: value']... [--trace] [-w SECONDS] URL\n"
+		"                   [-o FILE] [-H 'Name: value']... [--trace] [-w SECONDS]\n"
+		"                   [--time-wait SECONDS] URL\n"
 		"\n"
 		"HTTP/1.1 GET of URL (http:// only: no TLS) over rawnet's own TCP stack on a\n"
 		"packet socket. The body goes to standard output or FILE.\n"
@@ -54,11 +55,12 @@ static void usage(FILE *f)
 		"                   add a request header field; 'Name:' removes a default one\n"
 		"  -L, --location   follow redirects (at most %d)\n"
 		"  -I IF, --source-ip IP, --source-mac MAC, --no-firewall, --trace, -w SECONDS,\n"
-		"  -4, -6           as for rawnet tcp\n"
+		"  --time-wait SECONDS (default %g), -4, -6\n"
+		"                   as for rawnet tcp\n"
 		"\n"
 		"Exit status: 0 for a 2xx answer received whole, 1 for other answers and failed\n"
 		"transfers, 2 for a bad URL or usage errors.\n",
-		MAX_REDIRECTS);
+		MAX_REDIRECTS, STACK_TIME_WAIT_DEFAULT);
 }
 
 static void human(double v, char *buf, size_t cap)
@@ -251,6 +253,9 @@ static int fetch(const struct http_opts *o, const struct rn_url *u, int out,
 			rc = (r->status >= 200 && r->status < 300) || *redirect ? EXIT_OK
 										 : EXIT_NOREPLY;
 	}
+	/* We closed first: TIME-WAIT, after the output (all of it, unless a
+	 * redirect is followed). */
+	stack_time_wait(&sc, !*redirect);
 	if (rc < 0)
 		rc = EXIT_NOREPLY;
 	stack_close(&sc);
@@ -259,12 +264,13 @@ static int fetch(const struct http_opts *o, const struct rn_url *u, int out,
 
 int cmd_http(int argc, char **argv)
 {
-	enum { OPT_SRCIP = 256, OPT_SRCMAC, OPT_NOFW, OPT_TRACE, OPT_HELP };
+	enum { OPT_SRCIP = 256, OPT_SRCMAC, OPT_NOFW, OPT_TRACE, OPT_TIMEWAIT, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "source-ip", required_argument, NULL, OPT_SRCIP },
 		{ "source-mac", required_argument, NULL, OPT_SRCMAC },
 		{ "no-firewall", no_argument, NULL, OPT_NOFW },
 		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "time-wait", required_argument, NULL, OPT_TIMEWAIT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "include", no_argument, NULL, 'i' },
 		{ "header", required_argument, NULL, 'H' },
@@ -276,6 +282,7 @@ int cmd_http(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.net.family = AF_UNSPEC;
 	o.net.timeout = 10;
+	o.net.time_wait = STACK_TIME_WAIT_DEFAULT;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "46I:o:iH:Lw:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -318,6 +325,9 @@ int cmd_http(int argc, char **argv)
 			break;
 		case OPT_TRACE:
 			o.net.trace = true;
+			break;
+		case OPT_TIMEWAIT:
+			o.net.time_wait = opt_seconds("--time-wait", optarg, 0, 240);
 			break;
 		case 'h':
 		case OPT_HELP:

@@ -242,6 +242,7 @@ int cmd_read(int argc, char **argv)
 		fprintf(stderr, "reading from file %s, link-type %d, snapshot length %u\n", path,
 			lt, snaplen);
 
+	o.ts_sec32 = rn_pcap_format(r) == RN_PCAP_CLASSIC;
 	struct rn_printer *pr;
 	if (rn_printer_new(&o, &pr) < 0)
 		errx(EXIT_USAGE, "out of memory");

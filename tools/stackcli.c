@@ -3,12 +3,14 @@
 #include <arpa/inet.h>
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "rawnet/error.h"
@@ -64,6 +66,7 @@ void stack_connect(const struct stack_cli *o, const char *host, uint16_t port,
 	snprintf(sc->host, sizeof sc->host, "%s", host);
 	sc->port = port;
 	sc->trace = o->trace;
+	sc->time_wait = o->time_wait;
 
 	/* The family: from --source-ip when given, else -4/-6, else the resolver's first. */
 	int family = o->family;
@@ -127,6 +130,7 @@ void stack_connect(const struct stack_cli *o, const char *host, uint16_t port,
 	cfg.sndbuf_size = cfg.rcvbuf_size = 4u << 20;
 	cfg.connect_timeout_us = (uint64_t)(o->timeout * 1e6);
 	cfg.syn_retries = 100; /* the timeout decides */
+	cfg.time_wait_us = (uint64_t)(o->time_wait * 1e6);
 
 	struct rn_stack_opts so = {
 		.ifname = ifc.name,
@@ -228,6 +232,33 @@ int stack_wait_connected(struct stack_conn *sc)
 			return stack_report(sc, "connection closed");
 		if (bits & RN_TCB_CONNECTED)
 			return 0;
+	}
+}
+
+void stack_time_wait(struct stack_conn *sc, bool output_done)
+{
+	if (!sc->s || !sc->c || sc->time_wait <= 0 || stack_interrupted ||
+	    rn_tcp_state(sc->c) != RN_TCP_TIME_WAIT)
+		return;
+	/* The answer is complete: let the reader of stdout see its end now. */
+	fflush(stdout);
+	int null = output_done ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+	if (null >= 0) {
+		dup2(null, 1);
+		close(null);
+	}
+	/* The machine ends TIME-WAIT by its timer (restarted by a retransmitted
+	 * FIN); the limit only guards against a peer that never stops. */
+	double limit = mono_now() + 2 * sc->time_wait + 5;
+	while (rn_tcp_state(sc->c) == RN_TCP_TIME_WAIT && !stack_interrupted) {
+		double left = limit - mono_now();
+		if (left <= 0)
+			break;
+		int rc = rn_stack_run(sc->s, (int)(left * 1000) + 1);
+		if (rc < 0 && rc != -EINTR) {
+			warnx("%s: %s", sc->ifname, rn_strerror(rc));
+			break;
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ struct stack_cli {
 	bool trace;
 	int family;              /* AF_UNSPEC, or -4 / -6 */
 	double timeout;          /* -w: connect timeout in seconds */
+	double time_wait;        /* --time-wait: TIME-WAIT length in seconds (0: none) */
 };
 
 struct stack_conn {
@@ -31,6 +32,7 @@ struct stack_conn {
 	char ifname[16];
 	double t0;               /* mono_now() at the connect */
 	bool trace;              /* print the counters at stack_close() */
+	double time_wait;        /* from stack_cli */
 };
 
 /* Set by SIGINT / SIGTERM (handlers installed by stack_connect). */
@@ -49,6 +51,18 @@ int stack_wait_connected(struct stack_conn *sc);
 /* Prints the failure of an established connection (its error, or
  * "interrupted"), returns 1. */
 int stack_report(struct stack_conn *sc, const char *what);
+
+/* The default --time-wait, in seconds: long enough for a peer on the same
+ * LAN to retransmit its FIN once (Linux's minimum RTO is 200 ms). */
+#define STACK_TIME_WAIT_DEFAULT 0.5
+
+/* After an active close (the connection is in TIME-WAIT): when output_done,
+ * flushes stdout and points it at /dev/null, so that whoever reads it sees
+ * the end at once; then keeps the stack (and its firewall rule) running until TIME-WAIT ends, so a
+ * FIN the peer retransmits is acknowledged. A FIN restarts TIME-WAIT; it
+ * never lasts longer than 2 * time_wait + 5 s in all. SIGINT / SIGTERM end it
+ * early. Does nothing in any other state or with a time_wait of 0. */
+void stack_time_wait(struct stack_conn *sc, bool output_done);
 
 /* Aborts what is still open, removes the firewall rule, closes the stack;
  * with --trace first prints the connection's counters. */

@@ -25,7 +25,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: rawnet tcp [-46] [-I IF] [--source-ip IP] [--source-mac MAC] [--no-firewall]\n"
-		"                  [--trace] [--send TEXT] [-w SECONDS] HOST PORT\n"
+		"                  [--trace] [--send TEXT] [-w SECONDS] [--time-wait SECONDS] HOST PORT\n"
 		"\n"
 		"A TCP connection made by rawnet's own stack on a packet socket: standard input\n"
 		"goes to HOST:PORT, what it sends back to standard output; the end of input\n"
@@ -42,9 +42,14 @@ static void usage(FILE *f)
 		"  --send TEXT      send TEXT (C escapes: \\n \\r \\t \\xHH), print the reply, close\n"
 		"  -w SECONDS       connect timeout (default 10); with --send, also how long to\n"
 		"                   wait for the reply and for the peer's close\n"
+		"  --time-wait SECONDS\n"
+		"                   when we closed first, stay this long in TIME-WAIT (after\n"
+		"                   the output is complete) to acknowledge a FIN the peer\n"
+		"                   sends again (default %g; 0: exit at once)\n"
 		"  -4, -6           use IPv4 / IPv6 for HOST\n"
 		"\n"
-		"Exit status: 0 after a clean close, 1 on reset or timeout, 2 on usage errors.\n");
+		"Exit status: 0 after a clean close, 1 on reset or timeout, 2 on usage errors.\n",
+		STACK_TIME_WAIT_DEFAULT);
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -252,17 +257,19 @@ static int run_cat(struct stack_conn *sc)
 
 int cmd_tcp(int argc, char **argv)
 {
-	enum { OPT_SRCIP = 256, OPT_SRCMAC, OPT_NOFW, OPT_TRACE, OPT_SEND, OPT_HELP };
+	enum { OPT_SRCIP = 256, OPT_SRCMAC, OPT_NOFW, OPT_TRACE, OPT_SEND, OPT_TIMEWAIT, OPT_HELP };
 	static const struct option longopts[] = {
 		{ "source-ip", required_argument, NULL, OPT_SRCIP },
 		{ "source-mac", required_argument, NULL, OPT_SRCMAC },
 		{ "no-firewall", no_argument, NULL, OPT_NOFW },
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "send", required_argument, NULL, OPT_SEND },
+		{ "time-wait", required_argument, NULL, OPT_TIMEWAIT },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct stack_cli o = { .family = AF_UNSPEC, .timeout = 10 };
+	struct stack_cli o = { .family = AF_UNSPEC, .timeout = 10,
+			       .time_wait = STACK_TIME_WAIT_DEFAULT };
 	char *send_text = NULL;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "46I:w:h", longopts, NULL)) != -1) {
@@ -294,6 +301,9 @@ int cmd_tcp(int argc, char **argv)
 		case OPT_SEND:
 			send_text = optarg;
 			break;
+		case OPT_TIMEWAIT:
+			o.time_wait = opt_seconds("--time-wait", optarg, 0, 240);
+			break;
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
@@ -314,6 +324,7 @@ int cmd_tcp(int argc, char **argv)
 	int rc = stack_wait_connected(&sc);
 	if (rc == 0)
 		rc = send_text ? run_send(&sc, send_text, o.timeout) : run_cat(&sc);
+	stack_time_wait(&sc, true); /* only after our active close */
 	stack_close(&sc);
 	return rc;
 }

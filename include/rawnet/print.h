@@ -55,6 +55,8 @@ struct rn_print_opts {
 	bool number;            /* -#: frame number prefix */
 	int tsmode;             /* 0 none (-t), 1 default, 2 -tt, 3 -ttt, 4 -tttt, 5 -ttttt */
 	bool nano;              /* --nano: nanosecond timestamps */
+	bool ts_sec32;          /* seconds come from a pcap file's 32-bit field,
+	                           which tcpdump takes as signed */
 	int hex;                /* 0, or 'x', 'X' ('x' with ASCII), 'A' */
 	bool hex_link;          /* -xx / -XX / -AA: dump the link header too */
 	bool abs_seq;           /* -S: absolute TCP sequence numbers (always so

@@ -132,69 +132,119 @@ bool rn_tcp_seq_relative(struct rn_tcp_seq_table *t, int family, const uint8_t *
 
 /* ---- timestamps ---- */
 
-static void put_frac(struct rn_strbuf *out, bool nano, uint64_t frac)
+/* tcpdump 4.99's struct timeval for a packet: seconds as a signed time_t (a
+ * pcap file's 32-bit field sign-extended, as libpcap reads it), and the
+ * fraction as a signed long in the printed unit (libpcap reads a pcap
+ * fraction field as signed 32 bits and scales it by *1000 or /1000). */
+struct tstamp {
+	int64_t sec;
+	int64_t frac;
+};
+
+static struct tstamp tstamp_of(const struct rn_pkt *pkt, bool nano, bool sec32)
+{
+	struct tstamp t = { sec32 ? (int64_t)(int32_t)(uint32_t)pkt->ts_sec : pkt->ts_sec, 0 };
+	int64_t raw = (int32_t)pkt->ts_file_frac;
+	if (pkt->ts_file_digits == 6)
+		t.frac = nano ? raw * 1000 : raw;
+	else if (pkt->ts_file_digits == 9)
+		t.frac = nano ? raw : raw / 1000;
+	else
+		t.frac = nano ? pkt->ts_nsec : pkt->ts_nsec / 1000u;
+	return t;
+}
+
+/* tcpdump prints the fraction as unsigned 32 bits, invalid ones as they are */
+static void put_frac(struct rn_strbuf *out, bool nano, int64_t frac)
 {
 	rn_fast_putc(out, '.');
-	rn_fast_uint(out, frac, nano ? 9 : 6); /* tcpdump 4.99 prints invalid fractions as they are */
+	rn_fast_uint(out, (uint32_t)frac, nano ? 9 : 6);
 }
 
-/* The fraction tcpdump would print: libpcap scales the file's unit, with the
- * fraction field read as a signed 32-bit number, and tcpdump prints the
- * result as unsigned 32 bits (so an invalid field prints as tcpdump's does). */
-static uint64_t frac_of(const struct rn_pkt *pkt, bool nano)
+#define TS_ERROR "[Error converting time]"
+
+/* tcpdump refuses seconds whose low 32 bits look negative */
+static bool sec_bad(int64_t sec)
 {
-	int32_t raw = (int32_t)pkt->ts_file_frac;
-	if (pkt->ts_file_digits == 6)
-		return nano ? (uint32_t)((int64_t)raw * 1000) : (uint32_t)raw;
-	if (pkt->ts_file_digits == 9)
-		return nano ? (uint32_t)raw : (uint32_t)(raw / 1000);
-	return nano ? pkt->ts_nsec : pkt->ts_nsec / 1000u;
+	return ((uint32_t)sec & 0x80000000u) != 0;
 }
 
-static void put_hms(struct rn_strbuf *out, int64_t sec, bool date, bool utc)
+/* The time of day (and date), or false if the C library cannot convert it. */
+static bool put_hms(struct rn_strbuf *out, int64_t sec, bool date, bool utc)
 {
 	time_t t = (time_t)sec;
 	struct tm tm;
-	if (!(utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm))) {
-		rn_sb_puts(out, utc ? "[gmtime() error]" : "[localtime() error]");
+	char buf[64];
+	size_t n = 0;
+	if (utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm))
+		n = strftime(buf, sizeof(buf), date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
+	if (n == 0)
+		return false;
+	rn_sb_append(out, buf, n);
+	return true;
+}
+
+/* ts_date_hmsfrac_print(): the error text alone, or the time and fraction */
+static void put_hmsfrac(struct rn_strbuf *out, bool nano, struct tstamp t, bool date, bool utc)
+{
+	if (sec_bad(t.sec) || !put_hms(out, t.sec, date, utc)) {
+		rn_sb_puts(out, TS_ERROR);
 		return;
 	}
-	char buf[64];
-	size_t n = strftime(buf, sizeof(buf), date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
-	rn_sb_append(out, buf, n);
+	put_frac(out, nano, t.frac);
+}
+
+/* ts_unix_print() (-tt) */
+static void put_unix(struct rn_strbuf *out, bool nano, struct tstamp t)
+{
+	if (sec_bad(t.sec)) {
+		rn_sb_puts(out, TS_ERROR);
+		return;
+	}
+	rn_fast_uint(out, (uint32_t)t.sec, 1);
+	put_frac(out, nano, t.frac);
+}
+
+/* -ttt / -ttttt: tcpdump compares the two timevals as signed numbers,
+ * subtracts the smaller (seconds wrap modulo 2^64, one borrow from the
+ * fraction) and prints the difference as a UTC time of day. */
+static void put_delta(struct rn_strbuf *out, bool nano, struct tstamp cur, struct tstamp ref)
+{
+	bool neg = cur.sec == ref.sec ? cur.frac < ref.frac : cur.sec < ref.sec;
+	struct tstamp a = neg ? ref : cur, b = neg ? cur : ref;
+	struct tstamp d = { (int64_t)((uint64_t)a.sec - (uint64_t)b.sec),
+			    (int64_t)((uint64_t)a.frac - (uint64_t)b.frac) };
+	if (d.frac < 0) {
+		d.sec = (int64_t)((uint64_t)d.sec - 1);
+		d.frac += nano ? 1000000000 : 1000000;
+	}
+	rn_sb_putc(out, neg ? '-' : ' ');
+	put_hmsfrac(out, nano, d, false, true);
 }
 
 void rn_print_timestamp(struct rn_strbuf *out, int tsmode, bool nano, int64_t sec, uint32_t nsec,
 			int64_t ref_sec, uint32_t ref_nsec)
 {
 	struct rn_pkt p = { .ts_sec = sec, .ts_nsec = nsec };
-	uint64_t frac = frac_of(&p, nano);
+	struct tstamp t = tstamp_of(&p, nano, false);
 	switch (tsmode) {
 	case 0:
 		return;
 	case 2:
-		rn_sb_printf(out, "%lld", (long long)sec);
-		put_frac(out, nano, frac);
+		put_unix(out, nano, t);
 		break;
 	case 3:
 	case 5: {
-		int64_t unit = nano ? 1000000000 : 1000000;
-		uint32_t rf = nano ? ref_nsec : ref_nsec / 1000u;
-		/* Modulo 2^64: seconds from a pcapng offset may be anything. */
-		int64_t dd = (int64_t)(((uint64_t)sec - (uint64_t)ref_sec) * (uint64_t)unit + frac - rf);
-		rn_sb_putc(out, dd < 0 ? '-' : ' ');
-		uint64_t mag = dd < 0 ? -(uint64_t)dd : (uint64_t)dd;
-		put_hms(out, (int64_t)(mag / (uint64_t)unit), false, true);
-		put_frac(out, nano, mag % (uint64_t)unit);
+		struct rn_pkt r = { .ts_sec = ref_sec, .ts_nsec = ref_nsec };
+		struct tstamp rt = tstamp_of(&r, nano, false);
+		put_delta(out, nano, t, rt.sec || rt.frac ? rt : t);
 		break;
 	}
 	case 4:
-		put_hms(out, sec, true, false);
-		put_frac(out, nano, frac);
+		put_hmsfrac(out, nano, t, true, false);
 		break;
 	default:
-		put_hms(out, sec, false, false);
-		put_frac(out, nano, frac);
+		put_hmsfrac(out, nano, t, false, false);
 		break;
 	}
 	rn_sb_putc(out, ' ');
@@ -205,11 +255,11 @@ void rn_print_timestamp(struct rn_strbuf *out, int tsmode, bool nano, int64_t se
 struct rn_printer {
 	struct rn_print_opts opts;
 	struct rn_tcp_seq_table *seqs;
-	int64_t ref_sec;        /* previous (-ttt) or first (-ttttt) packet */
-	uint64_t ref_frac;
+	struct tstamp ref;      /* previous (-ttt) or first (-ttttt) packet */
 	/* cache of the formatted date/time for the current second */
 	int64_t cached_sec;
 	bool cache_valid;
+	bool cached_ok;         /* false: the C library could not convert it */
 	char cached[40];
 	size_t cached_len;
 	struct rn_dissection d;
@@ -240,20 +290,29 @@ void rn_printer_free(struct rn_printer *p)
 	free(p);
 }
 
-static void put_time_cached(struct rn_printer *p, struct rn_strbuf *out, int64_t sec, bool date)
+static void put_time_cached(struct rn_printer *p, struct rn_strbuf *out, struct tstamp t, bool date)
 {
-	if (!p->cache_valid || p->cached_sec != sec) {
+	if (sec_bad(t.sec)) {
+		rn_sb_puts(out, TS_ERROR);
+		return;
+	}
+	if (!p->cache_valid || p->cached_sec != t.sec) {
 		struct rn_strbuf tmp;
 		rn_sb_init(&tmp);
-		put_hms(&tmp, sec, date, false);
+		p->cached_ok = put_hms(&tmp, t.sec, date, false);
 		p->cached_len = tmp.len < sizeof(p->cached) ? tmp.len : 0;
 		if (tmp.buf)
 			memcpy(p->cached, tmp.buf, p->cached_len);
 		rn_sb_free(&tmp);
-		p->cached_sec = sec;
+		p->cached_sec = t.sec;
 		p->cache_valid = true;
 	}
+	if (!p->cached_ok) {
+		rn_sb_puts(out, TS_ERROR);
+		return;
+	}
 	rn_sb_append(out, p->cached, p->cached_len);
+	put_frac(out, p->opts.nano, t.frac);
 }
 
 void rn_printer_packet(struct rn_printer *p, struct rn_strbuf *out, const struct rn_pkt *pkt)
@@ -287,43 +346,29 @@ void rn_printer_packet(struct rn_printer *p, struct rn_strbuf *out, const struct
 		rn_sb_puts(out, "]\n");
 		return;
 	}
-	uint64_t frac = frac_of(pkt, o->nano);
+	struct tstamp t = tstamp_of(pkt, o->nano, o->ts_sec32);
 	switch (o->tsmode) {
 	case 0:
 		break;
 	case 1:
 	case 4:
-		put_time_cached(p, out, pkt->ts_sec, o->tsmode == 4);
-		put_frac(out, o->nano, frac);
+		put_time_cached(p, out, t, o->tsmode == 4);
 		rn_sb_putc(out, ' ');
 		break;
 	case 2:
-		rn_sb_printf(out, "%lld", (long long)pkt->ts_sec);
-		put_frac(out, o->nano, frac);
+		put_unix(out, o->nano, t);
 		rn_sb_putc(out, ' ');
 		break;
-	default: {
-		int64_t unit = o->nano ? 1000000000 : 1000000;
+	default:
 		/* tcpdump takes a zero reference as "none yet" (so a packet with
 		 * a zero timestamp restarts the -ttt deltas) */
-		if (p->ref_sec == 0 && p->ref_frac == 0) {
-			p->ref_sec = pkt->ts_sec;
-			p->ref_frac = frac;
-		}
-		/* Modulo 2^64: seconds from a pcapng offset may be anything. */
-		int64_t dd = (int64_t)(((uint64_t)pkt->ts_sec - (uint64_t)p->ref_sec) * (uint64_t)unit +
-				       frac - p->ref_frac);
-		rn_sb_putc(out, dd < 0 ? '-' : ' ');
-		uint64_t mag = dd < 0 ? -(uint64_t)dd : (uint64_t)dd;
-		put_hms(out, (int64_t)(mag / (uint64_t)unit), false, true);
-		put_frac(out, o->nano, mag % (uint64_t)unit);
+		if (p->ref.sec == 0 && p->ref.frac == 0)
+			p->ref = t;
+		put_delta(out, o->nano, t, p->ref);
 		rn_sb_putc(out, ' ');
-		if (o->tsmode == 3) {
-			p->ref_sec = pkt->ts_sec;
-			p->ref_frac = frac;
-		}
+		if (o->tsmode == 3)
+			p->ref = t;
 		break;
-	}
 	}
 	rn_dissect(pkt, o->verbose ? RN_DISSECT_CSUM : 0, &p->d);
 	rn_print_line_with(out, &p->d, o, p->seqs);

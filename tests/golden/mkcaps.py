@@ -422,10 +422,41 @@ def linktype_caps():
     write_pcapng("c-ng-be-ns.pcapng", e, be=True, tsresol=9)
 
 
+def ts_caps():
+    """Timestamps tcpdump 4.99 cannot or oddly converts: pcap seconds >= 2^31
+    (libpcap reads the field as signed 32 bits), invalid fractions (signed,
+    scaled by libpcap), and pcapng seconds pushed to the int64 extremes by
+    if_tsoffset (relative modes subtract modulo 2^64)."""
+    p = e4(icmp(8, 0, struct.pack("!HH", 7, 7), b"ts"), 1)
+    def recs(name, secfrac, nano=False):
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xA1B23C4D if nano else 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+            for s, u in secfrac:
+                f.write(struct.pack("<IIII", s, u, len(p), len(p)) + p)
+    for nano, unit in ((False, 10**6), (True, 10**9)):
+        recs("c-ts-sec32%s.pcap" % ("-nano" if nano else ""),
+             [(TS0, 5), (0x7FFFFFFF, unit - 1), (0x80000000, 0), (0x80000001, 7),
+              (0xFFFFFFFF, unit - 1), (0, 0), (5, unit), (TS0 + 1, 0x80000000), (0, 0xFFFFFFFF),
+              (TS0 + 1, unit), (TS0 + 1, 0x80000000)], nano)
+    def ng(name, stamps, off):
+        shb = struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)
+        opt = struct.pack("<HHB3x", 9, 1, 6) + struct.pack("<HHq", 14, 8, off) + struct.pack("<HH", 0, 0)
+        out = ng_block(0x0A0D0D0A, shb, "<") + ng_block(1, struct.pack("<HHI", 1, 0, 262144) + opt, "<")
+        for ts in stamps:
+            out += ng_block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(p), len(p)) + p, "<")
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(out)
+    m = 2**63
+    ng("c-ts-ng-max.pcapng", [5 * 10**6 + 1, 3 * 10**6, 0], m - 10)
+    ng("c-ts-ng-min.pcapng", [5 * 10**6 + 1, 3 * 10**6, 0], -m)
+    ng("c-ts-ng-wrap.pcapng", [10**6, 0, 2 * 10**6, 3 * 10**6 + 4], m - 1)
+    ng("c-ts-ng-32.pcapng", [(2**31 + 5) * 10**6 + 7, (2**32 + 5) * 10**6 + 8, TS0 * 10**6], 0)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for f in (tcp_caps, udp_caps, icmp_caps, ip_caps, ip6_caps, arp_link_caps, dns_caps,
-              http_caps, linktype_caps):
+              http_caps, linktype_caps, ts_caps):
         f()
     return 0
 

@@ -248,4 +248,49 @@ check "zero window: it lasted 5 s or more (${el} s)" test "$el" -ge 5
 n=$(timeout 10 tcpdump -n -r "$TMP/zw.pcap" 2>/dev/null | wc -l)
 check "zero window: the peer advertised window 0 ($n segments)" test "$n" -gt 0
 
+# --- TIME-WAIT: our last ACK is lost once; the peer's FIN sent again is ACKed ---
+# The server echoes, then (once our FIN has ended its input) adds a rule in A
+# dropping the next pure ACK to its port, only that one (the quota is used up
+# by it), and closes. With --time-wait 2 rawnet is still there when A
+# retransmits its FIN and ACKs it, and B's kernel stays quiet because the
+# nftables rule lives as long as TIME-WAIT. Stdout ends before TIME-WAIT does.
+NFT=$(command -v nft)
+ip netns exec "$NS_A" nft -f - <<'NFT'
+table inet tw {
+	chain in { type filter hook input priority 0; policy accept; }
+}
+NFT
+BG_OUT=$TMP/tw.srv bg_ns "$NS_A" socat -t 5 TCP-LISTEN:14,reuseaddr \
+	SYSTEM:"cat; $NFT add rule inet tw in tcp dport 14 tcp flags == ack quota until 60 bytes counter drop"
+wait_port "$NS_A" 14
+mkfifo "$TMP/tw.fifo"
+capture_start "$NS_B" "$IF_B" "$TMP/tw.pcap" tcp port 14
+t0=$(date +%s%N)
+BG_OUT=$TMP/tw.rc bg_ns "$NS_B" bash -c \
+	"$RAWNET tcp --trace --time-wait 2 --send tw $IP_A 14 >$TMP/tw.fifo 2>$TMP/tw.err; echo \$? \$(date +%s%N)"
+out=$(timeout 20 cat "$TMP/tw.fifo")
+t_eof=$(date +%s%N)
+for _ in $(seq 100); do [ -s "$TMP/tw.rc" ] && break; sleep 0.1; done
+capture_stop
+read -r rc t_exit <"$TMP/tw.rc"
+is "TIME-WAIT: exit 0, reply" "${rc:-none}:$out" "0:tw"
+like "TIME-WAIT: the rule in A dropped our first last ACK" "$(ip netns exec "$NS_A" nft list table inet tw)" "counter packets 1 "
+ms=$(((t_exit - t0) / 1000000)) eof_ms=$(((t_eof - t0) / 1000000))
+check "TIME-WAIT: rawnet stayed about --time-wait 2 after the close (${ms} ms)" test "$ms" -ge 2000 -a "$ms" -lt 4500
+check "TIME-WAIT: stdout ended at ${eof_ms} ms, well before the exit" test "$((ms - eof_ms))" -ge 1500
+trace=$(cat "$TMP/tw.err")
+n=$(grep -cE '^10\.77\.0\.1:14 > 10\.77\.0\.2:[0-9]+  Flags \[F\.\]' <<<"$trace")
+check "TIME-WAIT: the trace shows the peer's FIN twice ($n)" test "$n" -ge 2
+like "TIME-WAIT: ends by its timer" "$trace" "^TIME-WAIT -> CLOSED$"
+fin=$(timeout 10 tcpdump -n -r "$TMP/tw.pcap" 'src host 10.77.0.1 and tcp[tcpflags] & tcp-fin != 0' 2>/dev/null | wc -l)
+check "TIME-WAIT: the capture holds the peer's FIN retransmitted ($fin)" test "$fin" -ge 2
+# Our pure ACKs after the peer's first FIN: the dropped one and the one for the retransmission.
+acks=$(timeout 10 tcpdump -n -r "$TMP/tw.pcap" 2>/dev/null |
+	awk '/10\.77\.0\.1\.14 > .*Flags \[F/ { fin = 1; next } fin && /10\.77\.0\.2\.[0-9]+ > 10\.77\.0\.1\.14: Flags \[\.\]/ { n++ } END { print n + 0 }')
+check "TIME-WAIT: each FIN of the peer got our ACK ($acks ACKs)" test "$acks" -ge 2
+n=$(timeout 10 tcpdump -n -r "$TMP/tw.pcap" 'tcp[tcpflags] & tcp-rst != 0' 2>/dev/null | wc -l)
+is "TIME-WAIT: the capture holds no RST" "$n" 0
+unlike "TIME-WAIT: the nftables table is gone at exit" "$(ip netns exec "$NS_B" nft list tables)" rawnet_
+ip netns exec "$NS_A" nft delete table inet tw
+
 done_testing

@@ -289,11 +289,25 @@ static void test_relative_time_extremes(void **state)
 	rn_printer_packet(pr, &sb, &pkt);
 	pkt.ts_sec = INT64_MIN;
 	rn_printer_packet(pr, &sb, &pkt);
+	/* as tcpdump 4.99: signed comparison, the difference wraps to -1 s,
+	 * whose low 32 bits tcpdump refuses to convert */
 	assert_string_equal(sb.buf, " 00:00:00.000000 IP 10.77.0.1 > 10.77.0.2: ICMP echo request, id 4660, seq 1, length 16\n"
-			    " 00:00:01.000000 IP 10.77.0.1 > 10.77.0.2: ICMP echo request, id 4660, seq 1, length 16\n");
+			    "-[Error converting time] IP 10.77.0.1 > 10.77.0.2: ICMP echo request, id 4660, seq 1, length 16\n");
 	rn_sb_reset(&sb);
 	rn_print_timestamp(&sb, 5, false, INT64_MIN, 0, INT64_MAX, 0);
+	assert_string_equal(sb.buf, "-[Error converting time] ");
+	rn_sb_reset(&sb);
+	rn_print_timestamp(&sb, 5, false, INT64_MIN + 1, 0, INT64_MIN, 0);
 	assert_string_equal(sb.buf, " 00:00:01.000000 ");
+	rn_sb_reset(&sb);
+	rn_print_timestamp(&sb, 2, false, INT64_MIN + 5, 1000, 0, 0);
+	assert_string_equal(sb.buf, "5.000001 ");
+	rn_sb_reset(&sb);
+	rn_print_timestamp(&sb, 4, false, INT64_MIN + 5, 0, 0, 0);
+	assert_string_equal(sb.buf, "[Error converting time] ");
+	rn_sb_reset(&sb);
+	rn_print_timestamp(&sb, 2, true, 0x80000000LL, 0, 0, 0);
+	assert_string_equal(sb.buf, "[Error converting time] ");
 	rn_sb_free(&sb);
 	rn_printer_free(pr);
 }
