@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "rawnet/strbuf.h"
 
 long long opt_int(const char *name, const char *s, long long min, long long max)
 {
@@ -63,4 +64,18 @@ double mono_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void out_flush(struct rn_strbuf *sb)
+{
+	size_t off = 0;
+	while (off < sb->len) {
+		ssize_t n = write(STDOUT_FILENO, sb->buf + off, sb->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			err(EXIT_USAGE, "write");
+		off += (size_t)n;
+	}
+	rn_sb_reset(sb);
 }

@@ -22,6 +22,12 @@ double opt_seconds(const char *name, const char *s, double min, double max);
 /* Switches to user (name or uid) after sockets are open; exits 2 on failure. */
 void drop_privileges(const char *user);
 
+struct rn_strbuf;
+
+/* Writes all of sb to standard output (retrying short writes and EINTR) and
+ * empties it; exits 2 with a message when the write fails. */
+void out_flush(struct rn_strbuf *sb);
+
 /* Monotonic time in seconds. */
 double mono_now(void);
 

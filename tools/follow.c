@@ -51,20 +51,6 @@ static void usage(FILE *f)
 		"bad filter or a damaged file (what came before the damage is printed).\n");
 }
 
-static void flush_out(struct rn_strbuf *sb)
-{
-	size_t off = 0;
-	while (off < sb->len) {
-		ssize_t n = write(STDOUT_FILENO, sb->buf + off, sb->len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			err(EXIT_USAGE, "write");
-		off += (size_t)n;
-	}
-	rn_sb_reset(sb);
-}
-
 struct state {
 	int mode;               /* 'a', 'x', 'r' (tshark raw), 'b' (our raw bytes) */
 	int raw_node;
@@ -96,7 +82,7 @@ static void on_chunk(void *ctx, const struct rn_follow_chunk *ch)
 		rn_follow_put_chunk(&s->out, s->mode, ch);
 	}
 	if (s->out.len >= FLUSH_AT)
-		flush_out(&s->out);
+		out_flush(&s->out);
 }
 
 struct filter_cache {
@@ -240,7 +226,7 @@ int cmd_follow(int argc, char **argv)
 	uint64_t number = 0;
 	while ((e = rn_pcap_next(r, &pkt)) != 0) {
 		if (e < 0) {
-			flush_out(&s.out);
+			out_flush(&s.out);
 			warnx("%s: damaged at byte offset %llu: %s", path,
 			      (unsigned long long)rn_pcap_offset(r), rn_pcap_error(r));
 			rc = EXIT_USAGE;
@@ -261,7 +247,7 @@ int cmd_follow(int argc, char **argv)
 	if (list) {
 		list_convs(&s.out, s.f);
 	} else if ((size_t)stream >= rn_follow_count(s.f)) {
-		flush_out(&s.out);
+		out_flush(&s.out);
 		warnx("%s: no TCP conversation %lld (there %s %zu)", path, stream,
 		      rn_follow_count(s.f) == 1 ? "is" : "are", rn_follow_count(s.f));
 		rc = EXIT_USAGE;
@@ -280,7 +266,7 @@ int cmd_follow(int argc, char **argv)
 	}
 	if (s.out.oom)
 		errx(EXIT_USAGE, "out of memory");
-	flush_out(&s.out);
+	out_flush(&s.out);
 	rn_sb_free(&s.out);
 	rn_follow_free(s.f);
 	free(d);

@@ -58,20 +58,6 @@ static void usage(FILE *f)
 		"before the damage are printed first).\n");
 }
 
-static void flush_out(struct rn_strbuf *sb)
-{
-	size_t off = 0;
-	while (off < sb->len) {
-		ssize_t n = write(STDOUT_FILENO, sb->buf + off, sb->len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			err(EXIT_USAGE, "write");
-		off += (size_t)n;
-	}
-	rn_sb_reset(sb);
-}
-
 static const char *link_name(int lt)
 {
 	switch (lt) {
@@ -259,7 +245,7 @@ int cmd_read(int argc, char **argv)
 		if (e == 0)
 			break;
 		if (e < 0) {
-			flush_out(&out);
+			out_flush(&out);
 			warnx("%s: damaged at byte offset %llu: %s", path,
 			      (unsigned long long)rn_pcap_offset(r), rn_pcap_error(r));
 			rc = EXIT_USAGE;
@@ -283,11 +269,11 @@ int cmd_read(int argc, char **argv)
 			rn_printer_packet(pr, &out, &pkt);
 		shown++;
 		if (out.len >= FLUSH_AT)
-			flush_out(&out);
+			out_flush(&out);
 		if (out.oom)
 			errx(EXIT_USAGE, "out of memory");
 	}
-	flush_out(&out);
+	out_flush(&out);
 	rn_sb_free(&out);
 	rn_printer_free(pr);
 	rn_json_free(js);

@@ -429,20 +429,6 @@ static void setup_filter(struct sniff *s, const char *ifname)
 		errx(EXIT_USAGE, "%s: cannot attach the filter: %s", ifname, rn_strerror(rc));
 }
 
-static void flush_out(struct sniff *s)
-{
-	size_t off = 0;
-	while (off < s->out.len) {
-		ssize_t n = write(STDOUT_FILENO, s->out.buf + off, s->out.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			err(EXIT_USAGE, "write");
-		off += (size_t)n;
-	}
-	rn_sb_reset(&s->out);
-}
-
 /* One frame to the file or to the output: 0, or an error already reported. */
 static int handle_frame(struct sniff *s, const struct rn_frame *f)
 {
@@ -469,7 +455,7 @@ static int handle_frame(struct sniff *s, const struct rn_frame *f)
 	if (s->out.oom)
 		errx(EXIT_USAGE, "out of memory");
 	if (s->line_buffered || s->out.len >= 65536)
-		flush_out(s);
+		out_flush(&s->out);
 	return 0;
 }
 
@@ -535,7 +521,7 @@ int cmd_sniff(int argc, char **argv)
 		 * and -G rotates on time. */
 		rc = rn_packet_next(s.pk, &f, 0);
 		if (rc == 0) {
-			flush_out(&s);
+			out_flush(&s.out);
 			rc = rn_packet_next(s.pk, &f, wait);
 		}
 		if (rc == -EINTR)
@@ -556,7 +542,7 @@ int cmd_sniff(int argc, char **argv)
 		if (s.count && s.captured >= (unsigned long long)s.count)
 			break;
 	}
-	flush_out(&s);
+	out_flush(&s.out);
 	close_output(&s, true);
 	print_counts(&s);
 	rn_packet_close(s.pk);
