@@ -468,6 +468,25 @@ static const char *const opcodes[16] = {
 	" op8", " updateA", " updateD", " updateDA", " updateM", " updateMA", " zoneInit", " zoneRef",
 };
 
+/* -vv: the authority or additional section, after its label, as tcpdump
+ * prints it; false when the message ends before the section does. */
+static bool print_section(struct dns *d, size_t *cp, unsigned n, const char *label)
+{
+	if (*cp < d->m.len && n) {
+		rn_sb_puts(d->o, label);
+		if (!(*cp = print_rr(d, *cp)))
+			return false;
+		n--;
+		while (*cp < d->m.len && n) {
+			rn_sb_putc(d->o, ',');
+			if (!(*cp = print_rr(d, *cp)))
+				return false;
+			n--;
+		}
+	}
+	return n == 0;
+}
+
 static const char *const rcodes[16] = {
 	"", " FormErr", " ServFail", " NXDomain", " NotImp", " Refused", " YXDomain", " YXRRSet",
 	" NXRRSet", " NotAuth", " NotZone", " op11", " op12", " op13", " op14", " op15",
@@ -527,33 +546,7 @@ void rn_print_dns(struct rn_strbuf *out, struct rn_view msg, uint32_t length, in
 		if (an)
 			goto trunc;
 		if (verbose > 1) {
-			if (cp < d.m.len && ns) {
-				rn_sb_puts(out, " ns:");
-				if (!(cp = print_rr(&d, cp)))
-					goto trunc;
-				ns--;
-				while (cp < d.m.len && ns) {
-					rn_sb_putc(out, ',');
-					if (!(cp = print_rr(&d, cp)))
-						goto trunc;
-					ns--;
-				}
-			}
-			if (ns)
-				goto trunc;
-			if (cp < d.m.len && ar) {
-				rn_sb_puts(out, " ar:");
-				if (!(cp = print_rr(&d, cp)))
-					goto trunc;
-				ar--;
-				while (cp < d.m.len && ar) {
-					rn_sb_putc(out, ',');
-					if (!(cp = print_rr(&d, cp)))
-						goto trunc;
-					ar--;
-				}
-			}
-			if (ar)
+			if (!print_section(&d, &cp, ns, " ns:") || !print_section(&d, &cp, ar, " ar:"))
 				goto trunc;
 		}
 	} else {
