@@ -1307,6 +1307,26 @@ static void put_lifetime(struct pc *p, uint32_t t)
 
 /* icmp6_opt_print (-v): one "\n\t  NAME option (T), length L (U): ..." per
  * option, the option's bytes in hex with -vv. Returns false when truncated. */
+/* A bit and its name, for put_flag_names(); tables end with { 0, NULL }. */
+struct flag_name {
+	uint32_t bit;
+	const char *name;
+};
+
+/* The names of the bits set in f, comma-separated, or "none" (tcpdump's
+ * ICMPv6 flag lists). */
+static void put_flag_names(struct pc *p, uint32_t f, const struct flag_name *t)
+{
+	bool any = false;
+	for (; t->name; t++)
+		if (f & t->bit) {
+			rn_sb_printf(p->o, "%s%s", any ? ", " : "", t->name);
+			any = true;
+		}
+	if (!any)
+		PUTS(p, "none");
+}
+
 static bool print_nd_options(struct pc *p, struct rn_view opts, uint32_t resid)
 {
 	size_t i = 0;
@@ -1332,18 +1352,10 @@ static bool print_nd_options(struct pc *p, struct rn_view opts, uint32_t resid)
 				return false;
 			rn_put_ip6(p->o, o.data + 16);
 			rn_sb_printf(p->o, "/%u%s, Flags [", o.data[2], ln != 4 ? "badlen" : "");
-			uint8_t f = o.data[3];
-			bool any = false;
-			static const struct { uint8_t bit; const char *n; } pf[] = {
-				{ 0x80, "onlink" }, { 0x40, "auto" }, { 0x20, "router" },
+			static const struct flag_name pf[] = {
+				{ 0x80, "onlink" }, { 0x40, "auto" }, { 0x20, "router" }, { 0, NULL },
 			};
-			for (unsigned k = 0; k < 3; k++)
-				if (f & pf[k].bit) {
-					rn_sb_printf(p->o, "%s%s", any ? ", " : "", pf[k].n);
-					any = true;
-				}
-			if (!any)
-				PUTS(p, "none");
+			put_flag_names(p, o.data[3], pf);
 			PUTS(p, "], valid time ");
 			put_lifetime(p, rn_view_be32(o, 4));
 			PUTS(p, ", pref. time ");
@@ -1680,18 +1692,11 @@ static void print_icmp6(struct pc *p, const struct rn_layer *l, const struct rn_
 				goto trunc;
 			uint8_t f = v.data[5];
 			rn_sb_printf(p->o, "\n\thop limit %u, Flags [", v.data[4]);
-			static const struct { uint8_t bit; const char *n; } rf[] = {
+			static const struct flag_name rf[] = {
 				{ 0x80, "managed" }, { 0x40, "other stateful" },
-				{ 0x20, "home agent" }, { 0x10, "none" /* unused */ },
+				{ 0x20, "home agent" }, { 0, NULL },
 			};
-			bool any = false;
-			for (unsigned k = 0; k < 3; k++)
-				if (f & rf[k].bit) {
-					rn_sb_printf(p->o, "%s%s", any ? ", " : "", rf[k].n);
-					any = true;
-				}
-			if (!any)
-				PUTS(p, "none");
+			put_flag_names(p, f, rf);
 			static const char *const pref[] = { "medium", "high", "rsv", "low" };
 			rn_sb_printf(p->o, "], pref %s, router lifetime %us, reachable time %ums, "
 					   "retrans timer %ums",
@@ -1716,20 +1721,12 @@ static void print_icmp6(struct pc *p, const struct rn_layer *l, const struct rn_
 		PUTS(p, ", tgt is ");
 		rn_put_ip6(p->o, v.data + 8);
 		if (p->opts->verbose) {
-			uint32_t f = rn_view_be32(v, 4);
-			bool any = false;
 			PUTS(p, ", Flags [");
-			static const struct { uint32_t bit; const char *n; } nf[] = {
+			static const struct flag_name nf[] = {
 				{ 0x80000000u, "router" }, { 0x40000000u, "solicited" },
-				{ 0x20000000u, "override" },
+				{ 0x20000000u, "override" }, { 0, NULL },
 			};
-			for (unsigned k = 0; k < 3; k++)
-				if (f & nf[k].bit) {
-					rn_sb_printf(p->o, "%s%s", any ? ", " : "", nf[k].n);
-					any = true;
-				}
-			if (!any)
-				PUTS(p, "none");
+			put_flag_names(p, rn_view_be32(v, 4), nf);
 			PUTS(p, "]");
 			if (length >= 24 && !print_nd_options(p, rn_view_tail(v, 24), length - 24))
 				goto otrunc;
