@@ -27,6 +27,7 @@
 #include "rawnet/pcapwrite.h"
 #include "rawnet/print.h"
 #include "rawnet/fields.h"
+#include "rawnet/ftree.h"
 #include "rawnet/follow.h"
 #include "rawnet/tcb.h"
 #include "rawnet/stack.h"

@@ -8,6 +8,11 @@
 # and w_b (to B); ns_bridged bridges them (br0) and ns_loss drops frames there
 # with nftables numgen; ns_middle leaves them unbridged for `rawnet wire`.
 #
+# Offloads: RN_OFFLOADS=stock leaves every veth as `ip link add` makes it
+# (TX checksum offload, TSO, GSO, GRO on: what users have); RN_OFFLOADS=off
+# turns them off, for tests about exact on-wire bytes (say so where you set it).
+# Set it before calling ns_pair/ns_middle/ns_bridged.
+#
 # Assertions print TAP lines ("ok N - name" / "not ok N - name") that
 # tests/run.sh counts. Every command that touches traffic is bounded by timeout.
 
@@ -19,6 +24,7 @@ NS_PREFIX="rn$$"
 NS_A="${NS_PREFIX}a" NS_B="${NS_PREFIX}b" NS_W="${NS_PREFIX}w"
 IP_A=10.77.0.1 IP_B=10.77.0.2 IP6_A=fd77::1 IP6_B=fd77::2
 IF_A=a0 IF_B=b0
+RN_OFFLOADS=${RN_OFFLOADS:-off}
 TMP=$(mktemp -d /tmp/rawnet-netns.XXXXXX)
 _ns_made=() _ns_pids=() _tap_n=0 _tap_failed=0
 
@@ -66,8 +72,11 @@ _ns_add() {
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 }
 
-_ns_offloads_off() { # ns ifname
+_ns_offloads_off() { # ns ifname: always off, whatever the mode
 	ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 || true
+}
+_ns_offloads() { # ns ifname: as RN_OFFLOADS says (stock: no ethtool call at all)
+	[ "$RN_OFFLOADS" = stock ] || _ns_offloads_off "$1" "$2"
 }
 
 _ns_addr() { # ns ifname ipv4 ipv6
@@ -82,8 +91,8 @@ ns_pair() {
 	_ns_add "$NS_B"
 	ip link add "$IF_A" netns "$NS_A" type veth peer name "$IF_B" netns "$NS_B" ||
 		{ echo "not ok - cannot create veth"; exit 1; }
-	_ns_offloads_off "$NS_A" "$IF_A"
-	_ns_offloads_off "$NS_B" "$IF_B"
+	_ns_offloads "$NS_A" "$IF_A"
+	_ns_offloads "$NS_B" "$IF_B"
 	_ns_addr "$NS_A" "$IF_A" "$IP_A" "$IP6_A"
 	_ns_addr "$NS_B" "$IF_B" "$IP_B" "$IP6_B"
 	MAC_A=$(ip -n "$NS_A" -br link show "$IF_A" | awk '{print $3}')
@@ -102,7 +111,7 @@ ns_middle() {
 		{ echo "not ok - cannot create veth"; exit 1; }
 	local x
 	for x in "$NS_A:$IF_A" "$NS_B:$IF_B" "$NS_W:w_a" "$NS_W:w_b"; do
-		_ns_offloads_off "${x%%:*}" "${x#*:}"
+		_ns_offloads "${x%%:*}" "${x#*:}"
 	done
 	ip -n "$NS_W" link set w_a up
 	ip -n "$NS_W" link set w_b up
