@@ -2,7 +2,10 @@
 # Runs every test and prints one closing line "N passed, N failed".
 #   tests/unit/test_*.c    cmocka binaries in $BUILD/tests (TAP output)
 #   tests/golden/run.sh    capture + options -> expected output
-#   tests/netns/*.sh       root, in namespaces the script makes (TAP output)
+#   tests/netns/*.sh       root, in namespaces the script makes (TAP output);
+#                          a script with a line "# modes: stock off" runs once
+#                          per mode, with RN_OFFLOADS set (tests/netns/lib.sh),
+#                          and is named netns/t_x.sh[stock], netns/t_x.sh[off]
 # An optional argument keeps only the tests whose path contains it.
 # Each test script's lines "ok ..." / "not ok ..." are counted; a script that
 # exits non-zero without reporting a failure counts as one failure.
@@ -55,7 +58,14 @@ for t in tests/netns/t_*.sh; do
 		case "netns/${t##*/}" in *"$filter"*) echo "netns/${t##*/}: skipped (needs root)"; skip=$((skip + 1)) ;; esac
 		continue
 	fi
-	run_one "netns/${t##*/}" timeout 400 bash "$t"
+	modes=$(sed -n 's/^# modes: *//p' "$t" | head -n 1)
+	if [ -z "$modes" ]; then
+		run_one "netns/${t##*/}" timeout 400 bash "$t"
+		continue
+	fi
+	for m in $modes; do
+		run_one "netns/${t##*/}[$m]" env RN_OFFLOADS="$m" timeout 400 bash "$t"
+	done
 done
 echo
 [ "$skip" != 0 ] && echo "($skip skipped)"

@@ -11,7 +11,9 @@
 # Offloads: RN_OFFLOADS=stock leaves every veth as `ip link add` makes it
 # (TX checksum offload, TSO, GSO, GRO on: what users have); RN_OFFLOADS=off
 # turns them off, for tests about exact on-wire bytes (say so where you set it).
-# Set it before calling ns_pair/ns_middle/ns_bridged.
+# Set it before calling ns_pair/ns_middle/ns_bridged; the default is stock.
+# A script whose line "# modes: stock off" names both is run once in each
+# mode by tests/run.sh (with RN_OFFLOADS set).
 #
 # Assertions print TAP lines ("ok N - name" / "not ok N - name") that
 # tests/run.sh counts. Every command that touches traffic is bounded by timeout.
@@ -24,7 +26,7 @@ NS_PREFIX="rn$$"
 NS_A="${NS_PREFIX}a" NS_B="${NS_PREFIX}b" NS_W="${NS_PREFIX}w"
 IP_A=10.77.0.1 IP_B=10.77.0.2 IP6_A=fd77::1 IP6_B=fd77::2
 IF_A=a0 IF_B=b0
-RN_OFFLOADS=${RN_OFFLOADS:-off}
+RN_OFFLOADS=${RN_OFFLOADS:-stock}
 TMP=$(mktemp -d /tmp/rawnet-netns.XXXXXX)
 _ns_made=() _ns_pids=() _tap_n=0 _tap_failed=0
 
@@ -196,11 +198,13 @@ wait_port() {
 
 # --- captures and checksum validation -------------------------------------
 # capture_start NS IF FILE [tcpdump filter...]: tcpdump writes FILE (packet-
-# buffered) until capture_stop; returns once tcpdump is listening.
+# buffered) until capture_stop; returns once tcpdump is listening. -B 32768:
+# on an interface with offloads on libpcap sizes ring frames for 64 KiB
+# packets, and its default 2 MB buffer then drops bursts of small ones.
 capture_start() {
 	local ns=$1 ifc=$2 file=$3; shift 3
 	local log="$TMP/capture.$RANDOM.log"
-	BG_OUT=$log bg_ns "$ns" tcpdump -n -i "$ifc" -U --immediate-mode -Z root -w "$file" "$@"
+	BG_OUT=$log bg_ns "$ns" tcpdump -n -i "$ifc" -U --immediate-mode -B 32768 -Z root -w "$file" "$@"
 	CAP_PID=$BG_PID
 	local i
 	for ((i = 0; i < 50; i++)); do
@@ -216,13 +220,17 @@ capture_stop() {
 	wait "$CAP_PID" 2>/dev/null
 	return 0
 }
-# bad_checksums FILE: prints how many packets in FILE have a bad IPv4, ICMP,
-# ICMPv6, TCP or UDP checksum, as tshark (with validation on) judges them.
+# bad_checksums FILE [FILTER]: prints how many packets in FILE (matching the
+# tshark display filter FILTER) have a bad IPv4, ICMP, ICMPv6, TCP or UDP
+# checksum, as tshark (with validation on) judges them. With offloads on
+# (stock), a capture holds the kernel's own TCP/UDP with the checksum left to
+# the NIC: pass a FILTER that keeps only the packets rawnet sent.
 bad_checksums() {
+	local bad='(ip.checksum.status==0 || tcp.checksum.status==0 || udp.checksum.status==0 || icmp.checksum.status==0 || icmpv6.checksum.status==0)'
+	[ $# -gt 1 ] && bad="$bad && ($2)"
 	timeout 60 tshark -n -r "$1" \
 		-o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE \
-		-Y 'ip.checksum.status==0 || tcp.checksum.status==0 || udp.checksum.status==0 || icmp.checksum.status==0 || icmpv6.checksum.status==0' \
-		2>/dev/null | wc -l
+		-Y "$bad" 2>/dev/null | wc -l
 }
 # tshark_count FILE [display filter]: packets in FILE (matching the filter).
 tshark_count() {

@@ -1,3 +1,4 @@
+# modes: stock off
 # rawnet follow on real transfers: curl fetches a 2 MB file from nginx across
 # a bridge that drops 10% of frames each way, captured on both ends (the
 # client's capture has the reordering, the server's the retransmissions).
@@ -103,28 +104,30 @@ is "a: IPv6 stream 2 --ascii as tshark" "$ours" "$theirs"
 like "a: IPv6 nodes in brackets" "$ours" $'Node 0: \\[fd77::1\\]:[0-9]+\nNode 1: \\[fd77::2\\]:80'
 
 # A server data packet cut out of the capture: a gap, reported. Pick one
-# (past the 100th) whose bytes no other packet carries (not retransmitted).
-nr=$(tcpdump -n -r "$TMP/b.pcap" 2>/dev/null | awk '
+# (past the 50th) whose bytes no other packet carries (not retransmitted).
+# On a stock veth the server's capture holds TSO segments of many MSS (the
+# kernel segments them later): the gap is as long as the one cut.
+read -r nr cutlen < <(tcpdump -n -r "$TMP/b.pcap" 2>/dev/null | awk '
 	{ n++ }
-	/10\.77\.0\.2\.80 > .* seq [0-9]+:[0-9]+,.*length 1448/ {
+	/10\.77\.0\.2\.80 > .* seq [0-9]+:[0-9]+,.*length [1-9]/ {
 		match($0, / seq [0-9]+:[0-9]+,/); split(substr($0, RSTART + 5, RLENGTH - 6), r, ":")
 		k++; lo[k] = r[1] + 0; hi[k] = r[2] + 0; line[k] = n
 	}
 	END {
-		for (i = 100; i <= k; i++) {
+		for (i = 50; i <= k; i++) {
 			alone = 1
 			for (j = 1; j <= k && alone; j++)
 				if (j != i && lo[j] < hi[i] && hi[j] > lo[i]) alone = 0
-			if (alone) { print line[i]; exit }
+			if (alone) { print line[i], hi[i] - lo[i]; exit }
 		}
 	}')
 editcap -r "$TMP/b.pcap" "$TMP/cut.pcap" "1-$((nr - 1))" "$((nr + 1))-9999999" >/dev/null 2>&1
 "$RAWNET" follow --raw -s 1 "$TMP/cut.pcap" >"$TMP/raw.cut" 2>"$TMP/raw.cut.err"; rc=$?
 is "cut: --raw exits 1 when bytes are missing" "$rc" 1
-like "cut: --raw says how many" "$(cat "$TMP/raw.cut.err")" "1448 bytes missing in capture \(1 gap\)"
-is "cut: --raw wrote everything else" "$(stat -c %s "$TMP/raw.cut")" "$(($(stat -c %s "$TMP/raw.b") - 1448))"
+like "cut: --raw says how many ($cutlen)" "$(cat "$TMP/raw.cut.err")" "$cutlen bytes missing in capture \(1 gap\)"
+is "cut: --raw wrote everything else" "$(stat -c %s "$TMP/raw.cut")" "$(($(stat -c %s "$TMP/raw.b") - cutlen))"
 like "cut: --ascii marks the gap" "$("$RAWNET" follow -s 1 "$TMP/cut.pcap")" \
-	$'^\t\\[1448 bytes missing in capture\\]$'
+	$'^\t\\['"$cutlen"$' bytes missing in capture\\]$'
 
 # Filters and errors.
 list=$("$RAWNET" follow --list "$TMP/a.pcap" ip6)

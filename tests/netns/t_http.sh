@@ -1,4 +1,5 @@
 #!/bin/bash
+# modes: stock off
 # rawnet http against nginx (and canned socat answers) in namespace A:
 # a 20 MB download verified by SHA-256 through `rawnet wire` (delay,
 # reordering, duplication), on a clean bridged path and with 5% of frames
@@ -15,16 +16,22 @@ head -c 20000000 /dev/urandom >"$TMP/www/big.bin"
 want=$(sha256sum <"$TMP/www/big.bin")
 nginx_start "$NS_A" 80 "$TMP/www" || not_ok "nginx listens"
 
-# fetch NAME ARGS...: downloads big.bin with ARGS, checks exit status and SHA-256.
+head -c 50000000 /dev/urandom >"$TMP/www/huge.bin"
+want_huge=$(sha256sum <"$TMP/www/huge.bin")
+
+# fetch_big NAME ARGS...: downloads big.bin (20 MB; FILE=huge.bin: 50 MB) from
+# $HOST_A (default $IP_A) with ARGS, checks exit status and SHA-256.
 fetch_big() {
 	local name=$1; shift
+	local file=${FILE:-big.bin} host=${HOST_A:-$IP_A} sum=$want mb=20
+	[ "$file" = huge.bin ] && sum=$want_huge mb=50
 	rm -f "$TMP/got.bin"
 	local t0=$(date +%s%N)
 	NS_TIMEOUT=${FETCH_TIMEOUT:-60} in_ns "$NS_B" "$RAWNET" http "$@" -o "$TMP/got.bin" \
-		"http://$IP_A/big.bin" 2>"$TMP/fetch.err"
+		"http://$host/$file" 2>"$TMP/fetch.err"
 	local rc=$? ms=$((($(date +%s%N) - t0) / 1000000))
 	is "$name: exit 0" "$rc" 0
-	is "$name: SHA-256 of 20 MB" "$(sha256sum <"$TMP/got.bin" 2>/dev/null)" "$want"
+	is "$name: SHA-256 of $mb MB" "$(sha256sum <"$TMP/got.bin" 2>/dev/null)" "$sum"
 	echo "# $name: $ms ms"
 	[ "$rc" = 0 ] || sed 's/^/#   /' "$TMP/fetch.err" | tail -5
 }
@@ -77,8 +84,11 @@ ip -n "$NS_W" link set w_a master br0
 ip -n "$NS_W" link set w_b master br0
 ip -n "$NS_W" link set br0 up
 
-fetch_big "clean path, foreign address" --source-ip 10.77.0.3
-fetch_big "clean path, host address"
+# 50 MB, IPv4 and IPv6, from a free address and from B's own
+FILE=huge.bin fetch_big "clean path, foreign address" --source-ip 10.77.0.3
+FILE=huge.bin fetch_big "clean path, host address"
+FILE=huge.bin HOST_A="[$IP6_A]" fetch_big "clean path, IPv6, foreign address" --source-ip fd77::3
+FILE=huge.bin HOST_A="[$IP6_A]" fetch_big "clean path, IPv6, host address"
 
 out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" http -i --source-ip 10.77.0.3 "http://$IP_A/hello.txt" 2>"$TMP/err")
 rc=$?
@@ -189,6 +199,7 @@ fi
 ns_loss 5
 FETCH_TIMEOUT=90 fetch_big "5% loss each way" --source-ip 10.77.0.3
 drops=$(ip netns exec "$NS_W" nft list table bridge rnloss | grep -o 'packets [0-9]*' | cut -d' ' -f2)
-check "5% loss: the bridge dropped frames ($drops)" test "${drops:-0}" -gt 100
+# (on a stock veth the bridge forwards TSO frames of up to 64 KiB: fewer, larger drops)
+check "5% loss: the bridge dropped frames ($drops)" test "${drops:-0}" -gt 20
 
 done_testing

@@ -1,3 +1,4 @@
+# modes: stock off
 # rawnet ping between namespaces: iputils-identical output (numbers aside),
 # IPv4 and IPv6, exit codes, the exact --data payload on the wire with good
 # checksums, the unprivileged datagram-socket path and its refusal message,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# modes: stock off
 # rawnet send between two namespaces: crafted SYNs answered by a listening
 # kernel socket at every --layer (IPv4 and IPv6), UDP payloads arriving
 # intact, --hex bytes arriving as given, a silent destination (exit 1), bad
@@ -158,10 +159,12 @@ is "the --hex frame arrived as given" \
 is "200 + 5 + 9 UDP packets arrived" "$(tshark_count "$CAP" "udp.dstport==9001")" 214
 is "the default layer for an ip spec is ip: the IP header is ours (id 4321)" \
 	"$(tshark_count "$CAP" "ip.id==4321 && udp.dstport==9002")" 1
+# rawnet sends no RST here: the RSTs are A's kernel's answers to the SYN-ACKs,
+# and on a stock veth (IPv6) their checksum is left to the NIC, unfilled.
 bad=$(timeout 60 tshark -n -r "$CAP" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
 	-o udp.check_checksum:TRUE \
-	-Y 'ip.checksum.status==0 || tcp.checksum.status==0 || udp.checksum.status==0 || icmp.checksum.status==0 || icmpv6.checksum.status==0' \
+	-Y '(ip.checksum.status==0 || tcp.checksum.status==0 || udp.checksum.status==0 || icmp.checksum.status==0 || icmpv6.checksum.status==0) && !tcp.flags.reset==1' \
 	-T fields -e tcp.dstport -e udp.dstport 2>/dev/null | tr '\t' ' ' | sed 's/ *$//' | sort | tr '\n' ,)
 is "tshark: the only bad checksums are the two set on purpose" "$bad" " 8083,8082,"
-is "bad_checksums counts them" "$(bad_checksums "$CAP")" 2
+is "bad_checksums counts them" "$(bad_checksums "$CAP" '!tcp.flags.reset==1')" 2
 done_testing

@@ -1,3 +1,4 @@
+# modes: stock off
 # rawnet sniff, live in two namespaces: kernel filters that let nothing else
 # through even under load, pcap and pcapng files that tcpdump and tshark read,
 # SIGINT leaving a complete file, direction, VLAN tags, "any", --l3, -Z, -C.

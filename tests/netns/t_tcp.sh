@@ -1,4 +1,5 @@
 #!/bin/bash
+# modes: stock off
 # rawnet tcp against kernel peers in namespace A (socat, python3 sockets):
 # echo with a full trace and no RST from B's kernel, a foreign address (ARP
 # and ND answered by rawnet), upload with the bytes verified at the server,
@@ -35,7 +36,8 @@ n=$(timeout 10 tcpdump -n -r "$TMP/echo.pcap" 'tcp[tcpflags] & tcp-rst != 0' 2>/
 is "echo: the capture holds no RST" "$n" 0
 n=$(timeout 10 tcpdump -n -r "$TMP/echo.pcap" 'src host 10.77.0.2 and tcp[tcpflags] & (tcp-syn|tcp-fin) != 0' 2>/dev/null | wc -l)
 is "echo: the capture holds our SYN and FIN" "$n" 2
-is "echo: bad checksums in the capture" "$(bad_checksums "$TMP/echo.pcap")" 0
+# what rawnet sent (A's kernel leaves its checksums to the NIC on a stock veth)
+is "echo: bad checksums in what rawnet sent" "$(bad_checksums "$TMP/echo.pcap" "ip.src==$IP_B")" 0
 tables=$(ip netns exec "$NS_B" nft list tables 2>&1)
 unlike "echo: the nftables table is gone at exit" "$tables" rawnet_
 
@@ -61,6 +63,28 @@ ip netns exec "$NS_B" nft delete table inet rawnet
 out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --send mac --source-ip 10.77.0.3 --source-mac 02:77:00:00:00:03 "$IP_A" 7 2>&1)
 is "--source-mac: exit 0, reply" "$?:$out" "0:mac"
 like "--source-mac: A learned that MAC" "$(ip -n "$NS_A" neigh show 10.77.0.3)" "lladdr 02:77:00:00:00:03"
+
+# --- a corrupt segment from A (a wrong TCP checksum, sent by rawnet send so
+# that no offload is involved) in the middle of a connection is dropped and
+# counted; the real data after it arrives as if it had never been ---
+go=$TMP/corrupt.go
+in_ns "$NS_B" bash -c "for i in \$(seq 150); do [ -e $go ] && break; sleep 0.1; done; printf 'after\n'; sleep 1" |
+	NS_TIMEOUT=30 in_ns "$NS_B" "$RAWNET" tcp --trace --source-ip 10.77.0.3 "$IP_A" 7 \
+	>"$TMP/corrupt.out" 2>"$TMP/corrupt.trace" &
+corrupt_pid=$!
+for _ in $(seq 100); do grep -q -- '-> ESTABLISHED' "$TMP/corrupt.trace" 2>/dev/null && break; sleep 0.1; done
+synack=$(grep -m1 'Flags \[S\.\]' "$TMP/corrupt.trace")
+port=$(sed -n 's/^10\.77\.0\.1:7 > 10\.77\.0\.3:\([0-9]*\) .*/\1/p' <<<"$synack")
+seq=$(sed -n 's/.*  seq \([0-9]*\) .*/\1/p' <<<"$synack")
+ack=$(sed -n 's/.*  ack \([0-9]*\) .*/\1/p' <<<"$synack")
+out=$(in_ns "$NS_A" "$RAWNET" send -q --layer ip \
+	"ip src=$IP_A dst=10.77.0.3 / tcp sport=7 dport=${port:-1} seq=$(((${seq:-0} + 1) % 4294967296)) ack=${ack:-0} flags=PA chksum=0xbad / raw EVIL" 2>&1)
+is "corrupt segment: sent from A" "$?:$out" "0:"
+sleep 0.3
+touch "$go"
+wait "$corrupt_pid"
+is "corrupt segment: exit 0, only the real data arrived" "$?:$(cat "$TMP/corrupt.out")" "0:after"
+like "corrupt segment: counted in the stats line" "$(cat "$TMP/corrupt.trace")" "^stats: .*, bad checksum 1,"
 
 # --- SIGTERM: the connection is reset and the nftables table removed ---
 BG_OUT=$TMP/term.log bg_ns "$NS_B" bash -c "sleep 20 | $RAWNET tcp $IP_A 7"
