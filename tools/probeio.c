@@ -77,20 +77,16 @@ double probe_clock(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int probe_next(struct probeio *io, struct rn_view *ip, double *ts, int timeout_ms)
+/* The IP packet in frame f, when it is one of io's family. */
+static bool frame_ip(const struct probeio *io, const struct rn_frame *f, struct rn_view *ip)
 {
-	struct rn_frame f;
-	int rc = rn_packet_next(io->rx, &f, timeout_ms);
-	if (rc <= 0)
-		return rc;
-	*ts = (double)f.ts_sec + (double)f.ts_nsec / 1e9;
-	struct rn_view v = rn_view_make(f.data, f.caplen);
+	struct rn_view v = rn_view_make(f->data, f->caplen);
 	uint16_t type;
 	switch (io->linktype) {
 	case RN_LINK_ETHERNET: {
 		struct rn_eth eth;
 		if (rn_eth_parse(v, &eth, ip) < 0)
-			return 0;
+			return false;
 		type = eth.ethertype;
 		break;
 	}
@@ -103,9 +99,24 @@ int probe_next(struct probeio *io, struct rn_view *ip, double *ts, int timeout_m
 		type = (rn_view_u8(v, 0) >> 4) == 6 ? RN_ETHERTYPE_IPV6 : RN_ETHERTYPE_IPV4;
 		break;
 	default:
-		return 0;
+		return false;
 	}
 	return type == (io->family == AF_INET ? RN_ETHERTYPE_IPV4 : RN_ETHERTYPE_IPV6);
+}
+
+int probe_next(struct probeio *io, struct rn_view *ip, double *ts, int timeout_ms)
+{
+	for (;;) {
+		struct rn_frame f;
+		int rc = rn_packet_next(io->rx, &f, timeout_ms);
+		if (rc <= 0)
+			return rc;
+		if (frame_ip(io, &f, ip)) {
+			*ts = (double)f.ts_sec + (double)f.ts_nsec / 1e9;
+			return 1;
+		}
+		timeout_ms = 0; /* skip it; what else is waiting? */
+	}
 }
 
 int probe_send(struct probeio *io, const uint8_t dst[16], const uint8_t *pkt, size_t len)

@@ -35,8 +35,8 @@ void probe_open(struct probeio *io);
 
 /* Waits up to timeout_ms for an incoming frame and gives its IP packet: 1
  * (with *ip set, valid until the next call, and *ts the kernel's receive
- * time on the probe_clock() scale), 0 on timeout or a frame that is not IP
- * of io's family, negative on error (-EINTR on a signal). */
+ * time on the probe_clock() scale), 0 on timeout, negative on error
+ * (-EINTR on a signal). Frames that are not IP of io's family are skipped. */
 int probe_next(struct probeio *io, struct rn_view *ip, double *ts, int timeout_ms);
 
 /* The clock of capture timestamps (CLOCK_REALTIME), in seconds: take send

@@ -35,5 +35,6 @@
 #include "rawnet/http.h"
 #include "rawnet/nftrst.h"
 #include "rawnet/impair.h"
+#include "rawnet/probe.h"
 
 #endif
