@@ -36,5 +36,6 @@
 #include "rawnet/nftrst.h"
 #include "rawnet/impair.h"
 #include "rawnet/probe.h"
+#include "rawnet/dfilter.h"
 
 #endif
