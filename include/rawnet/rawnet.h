@@ -29,7 +29,6 @@
 #include "rawnet/print.h"
 #include "rawnet/fields.h"
 #include "rawnet/ftree.h"
-#include "rawnet/dfilter.h"
 #include "rawnet/follow.h"
 #include "rawnet/tcb.h"
 #include "rawnet/stack.h"
