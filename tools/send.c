@@ -477,6 +477,11 @@ static void open_sockets(struct run *r, const struct outpkt *first)
 		int e = rn_packet_open(&o, &r->tx);
 		if (e < 0)
 			errx(EXIT_USAGE, "packet socket on %s: %s", ifn ? ifn : "?", rn_strerror(e));
+		/* The kernel takes a frame injected on lo as arriving from outside:
+		 * IPv4 from 127.0.0.0/8 or its own addresses is martian there. */
+		if (r->family == AF_INET && ifn && !strcmp(ifn, "lo") && !r->quiet)
+			warnx("--layer l2 on lo: the kernel drops IPv4 frames from its own or "
+			      "loopback addresses injected there (martians); --layer ip reaches it");
 	} else {
 		struct rn_rawsock_opts o = { .family = r->family, .ifname = r->ifname, .ttl = -1, .tos = -1 };
 		if (r->layer == LAYER_L4) {

@@ -445,7 +445,8 @@ static int handle_frame(struct sniff *s, const struct rn_frame *f)
 	}
 	struct rn_pkt pkt = { .data = f->data, .caplen = f->caplen, .len = f->len,
 			      .ts_sec = f->ts_sec, .ts_nsec = f->ts_nsec,
-			      .linktype = f->linktype, .number = s->captured };
+			      .linktype = f->linktype, .number = s->captured,
+			      .csum_hint = f->csum == RN_RX_CSUM_PARTIAL ? RN_PKT_CSUM_LEFT_TO_NIC : 0 };
 	if (s->json)
 		rn_json_packet(s->js, &s->out, &pkt);
 	else if (s->tree)

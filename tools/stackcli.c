@@ -179,8 +179,9 @@ void stack_connect(const struct stack_cli *o, const char *host, uint16_t port,
 	if (rc < 0) {
 		rn_stack_close(sc->s);
 		if (rc == -RN_EUNSUP)
-			errx(EXIT_USAGE, "%s is this host: the raw-socket stack can only reach other "
-					 "hosts", host);
+			errx(EXIT_USAGE, "%s is this host: from %s the raw-socket stack can only "
+					 "reach other hosts (this host itself over lo: leave out -I)",
+			     host, sc->ifname);
 		errx(EXIT_USAGE, "connect to %s: %s", sc->peer, rn_strerror(rc));
 	}
 	if (local && !o->no_firewall && !o->trace) /* the trace has said it */
@@ -205,8 +206,22 @@ int stack_report(struct stack_conn *sc, const char *what)
 	else if (e == -RN_ENOANSWER)
 		warnx("connect timeout: no answer from %s after %.0f s (no %s reply for the next hop)",
 		      sc->peer, t, sc->family == AF_INET ? "ARP" : "neighbour discovery");
-	else if (e == -RN_ETIMEOUT && !connected)
-		warnx("connect timeout: no answer from %s after %.0f s", sc->peer, t);
+	else if (e == -RN_ETIMEOUT && !connected) {
+		struct rn_stack_stats st;
+		rn_stack_stats(sc->s, &st);
+		if (st.bad_checksum)
+			warnx("connect timeout: no answer from %s after %.0f s, but %" PRIu64
+			      " TCP segment%s arrived with a bad checksum and %s dropped: something "
+			      "on the path corrupts frames (see them with rawnet sniff -v)",
+			      sc->peer, t, st.bad_checksum, st.bad_checksum == 1 ? "" : "s",
+			      st.bad_checksum == 1 ? "was" : "were");
+		else if (st.ring_drops)
+			warnx("connect timeout: no answer from %s after %.0f s, but the kernel dropped "
+			      "%" PRIu64 " frames for a full receive queue: retry, or lower the load",
+			      sc->peer, t, st.ring_drops);
+		else
+			warnx("connect timeout: no answer from %s after %.0f s", sc->peer, t);
+	}
 	else if (e == -RN_ETIMEOUT)
 		warnx("connection timed out: %s stopped answering", sc->peer);
 	else if (e < 0)

@@ -46,7 +46,21 @@ struct rn_pkt {
 	 * tcpdump prints them ("(invalid us)"). */
 	uint32_t ts_file_frac;
 	uint8_t ts_file_digits;
+	/* Live capture only (0 otherwise; no file format keeps it): what the
+	 * kernel said of the TCP/UDP checksum, enum rn_rx_csum of
+	 * rawnet/packet.h. RN_PKT_CSUM_LEFT_TO_NIC: the sender left it to the
+	 * NIC (checksum offload), so the field holds only a partial sum; the -v
+	 * line, the -V tree and JSON (status 2, unverified) say so instead of
+	 * "incorrect". (Issue 9; carry it over into the field tree.) */
+	uint8_t csum_hint;
 };
+#define RN_PKT_CSUM_LEFT_TO_NIC 1   /* == RN_RX_CSUM_PARTIAL */
+
+/* Was pkt's transport checksum left to the NIC (see csum_hint)? */
+static inline bool rn_pkt_csum_left_to_nic(const struct rn_pkt *pkt)
+{
+	return pkt && pkt->csum_hint == RN_PKT_CSUM_LEFT_TO_NIC;
+}
 
 struct rn_print_opts {
 	int verbose;            /* -v count */

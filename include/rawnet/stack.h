@@ -125,8 +125,10 @@ void rn_stack_stats(struct rn_stack *s, struct rn_stack_stats *st);
  * our address of that family and lport (0: a free ephemeral port). Returns
  * at once: the next hop is resolved and the SYN sent from rn_stack_run().
  * With the host's address, the RST rule is added first (an INFO event says
- * so). 0 with *out; -RN_EINVAL (no address of that family), -RN_EUNSUP (dst
- * is this host itself), -ENETUNREACH, -EADDRINUSE, or the firewall's error. */
+ * so). dst may be this host itself (127.0.0.1, ::1 or one of its addresses)
+ * when the stack is on lo. 0 with *out; -RN_EINVAL (no address of that
+ * family), -RN_EUNSUP (dst is this host itself and the stack is not on lo),
+ * -ENETUNREACH, -EADDRINUSE, or the firewall's error. */
 int rn_tcp_connect(struct rn_stack *s, int family, const void *dst, uint16_t dport,
 		   uint16_t lport, struct rn_tcp_conn **out);
 

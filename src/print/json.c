@@ -594,8 +594,11 @@ static void do_tcp(struct rn_json *j, struct jw *w, const struct rn_dissection *
 	num(w, "tcp.flags.fin", t->flags & 1);
 	num(w, "tcp.window_size_value", t->window);
 	hex(w, "tcp.checksum", t->checksum, 4);
+	/* 2 (unverified) too when the kernel said the sender left it to the
+	 * NIC (csum_hint, issue 9): tshark's convention */
 	num(w, "tcp.checksum.status",
-	    complete(l) && !l->u.tcp.fragmented ? csum_status(t->checksum_status) : 2);
+	    complete(l) && !l->u.tcp.fragmented &&
+	    !rn_pkt_csum_left_to_nic(d->pkt) ? csum_status(t->checksum_status) : 2);
 	num(w, "tcp.urgent_pointer", t->urg_ptr);
 
 	/* Options, walked as Wireshark does: an EOL does not end the walk (each

@@ -767,7 +767,10 @@ static void print_tcp(struct pc *p, const struct rn_layer *l, const struct rn_la
 		s = rn_csum_add(s, v.data, length);
 		uint16_t r = rn_csum_fold(s);
 		rn_sb_printf(p->o, ", cksum 0x%04x", sum);
-		if (r != 0) {
+		if (!p->nested && rn_pkt_csum_left_to_nic(p->d->pkt)) {
+			/* csum_hint (issue 9): a partial sum, not a wrong one */
+			PUTS(p, " (unverified: left to the NIC)");
+		} else if (r != 0) {
 			/* in_cksum_shouldbe(): the value that would have summed to zero */
 			uint32_t want = (uint32_t)(uint16_t)~sum + (uint16_t)~r;
 			want = (want & 0xffff) + (want >> 16);

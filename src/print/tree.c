@@ -742,7 +742,8 @@ static void tree_icmp6(struct tree *t, const struct rn_layer *l)
 		line(t, 1, "[Malformed ICMPv6 option: %s]", rn_strerror(r));
 }
 
-static void tree_tcp(struct tree *t, const struct rn_layer *l)
+/* to_nic: the kernel said the checksum was left to the NIC (csum_hint, issue 9) */
+static void tree_tcp(struct tree *t, const struct rn_layer *l, bool to_nic)
 {
 	const struct rn_tcp *h = &l->u.tcp.hdr;
 	if (l->status != RN_LAYER_OK) {
@@ -791,9 +792,11 @@ static void tree_tcp(struct tree *t, const struct rn_layer *l)
 	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
 		bits(t, 2, 12, fl[i].bit, f12, "%s: %s", fl[i].name, set(h->flags & fl[i].bit));
 	line(t, 1, "Window: %u", h->window);
-	bool whole = l->bytes.len >= l->length && !l->u.tcp.fragmented;
+	bool whole = l->bytes.len >= l->length && !l->u.tcp.fragmented && !to_nic;
 	line(t, 1, "Checksum: 0x%04x [%s]", h->checksum, csum_text(h->checksum_status, whole));
 	line(t, 1, "[Checksum Status: %s]", csum_status_text(h->checksum_status, whole));
+	if (to_nic)
+		line(t, 1, "[Checksum left to the NIC by the sender (offload): not verified]");
 	line(t, 1, "Urgent Pointer: %u", h->urg_ptr);
 	if (h->opt_len) {
 		line(t, 1, "Options: (%u bytes)", h->opt_len);
@@ -1210,7 +1213,7 @@ static void tree_layers(struct tree *t, const struct rn_dissection *d, int nesti
 			if (l->status == RN_LAYER_OK && rn_icmp6_is_error(l->u.icmp6.type))
 				tree_quoted(t, d->pkt, l->u.icmp6.data, true, nesting);
 			break;
-		case RN_PROTO_TCP: tree_tcp(t, l); break;
+		case RN_PROTO_TCP: tree_tcp(t, l, !nesting && rn_pkt_csum_left_to_nic(d->pkt)); break;
 		case RN_PROTO_UDP: tree_udp(t, l); break;
 		case RN_PROTO_DNS: tree_dns(t, l); break;
 		case RN_PROTO_HTTP: tree_http(t, l); break;

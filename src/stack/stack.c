@@ -63,9 +63,29 @@ void rn_stack_info(struct rn_stack *s, struct rn_tcp_conn *c, const char *fmt, .
 	s->trace(s->trace_arg, &ev);
 }
 
+/* IPv4 on lo goes out through a raw IP socket: the kernel takes a frame
+ * injected on lo from a packet socket as arriving from outside and drops
+ * it as martian (source 127.0.0.1 or one of its own addresses: see
+ * route_localnet and accept_local in ip-sysctl), where a packet it sends
+ * itself is looped back with its route attached. IPv6 has no such check. */
+static int send_raw4(struct rn_stack *s, const uint8_t *frame, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	memcpy(&to.sin_addr, frame + RN_ETH_HLEN + 16, 4);
+	for (;;) {
+		ssize_t n = sendto(s->raw4, frame + RN_ETH_HLEN, len - RN_ETH_HLEN, 0,
+				   (struct sockaddr *)&to, sizeof to);
+		if (n >= 0)
+			return (int)n;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
 int rn_stack_send_frame(struct rn_stack *s, const uint8_t *frame, size_t len)
 {
-	int rc = rn_packet_send(s->pkt, frame, len);
+	bool ip4 = len >= RN_ETH_HLEN + RN_IPV4_HLEN && frame[12] == 0x08 && frame[13] == 0x00;
+	int rc = s->raw4 >= 0 && ip4 ? send_raw4(s, frame, len) : rn_packet_send(s->pkt, frame, len);
 	if (rc < 0) {
 		s->st.send_errors++;
 		return rc;
@@ -174,10 +194,11 @@ int rn_stack_open(const struct rn_stack_opts *o, struct rn_stack **out)
 	struct rn_stack *s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
-	s->epfd = s->timerfd = -1;
+	s->epfd = s->timerfd = s->raw4 = -1;
 	s->ifindex = ifc.ifindex;
 	s->mtu = ifc.mtu ? ifc.mtu : 1500;
 	s->needs_neigh = rn_iface_needs_neigh(&ifc);
+	s->loopback = ifc.hwtype == ARPHRD_LOOPBACK;
 	if (o->has_mac)
 		s->mac = o->mac;
 	else if (ifc.has_mac)
@@ -248,6 +269,13 @@ int rn_stack_open(const struct rn_stack_opts *o, struct rn_stack **out)
 	rc = rn_packet_open(&po, &s->pkt);
 	if (rc < 0)
 		goto fail;
+	if (s->loopback && s->has_ip4) {
+		s->raw4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+		if (s->raw4 < 0) {
+			rc = -errno;
+			goto fail;
+		}
+	}
 	rc = attach_filter(s);
 	if (rc < 0)
 		goto fail;
@@ -292,6 +320,8 @@ void rn_stack_close(struct rn_stack *s)
 		close(s->epfd);
 	if (s->timerfd >= 0)
 		close(s->timerfd);
+	if (s->raw4 >= 0)
+		close(s->raw4);
 	free(s->tx);
 	free(s->rx);
 	free(s->rx_mem);

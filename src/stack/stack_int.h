@@ -48,6 +48,9 @@ struct rn_stack {
 	int ifindex;
 	unsigned mtu;
 	bool needs_neigh;            /* Ethernet with ARP (not loopback / NOARP) */
+	bool loopback;               /* on lo: all-zero MACs, our own frames come back
+	                                as incoming copies (lookup() finds no
+	                                connection for them: the ports are swapped) */
 	struct rn_mac mac;
 	bool has_ip4, has_ip6, local4, local6;
 	uint8_t ip4[4], ip6[16];
@@ -59,6 +62,7 @@ struct rn_stack {
 	uint8_t secret[16];
 	uint16_t ip_id;
 	int epfd, timerfd;
+	int raw4;                    /* on lo: IPv4 goes out here (stack.c), else -1 */
 	uint64_t timer_armed;        /* the deadline the timerfd holds (0: none) */
 	rn_stack_trace_fn trace;
 	void *trace_arg;

@@ -217,12 +217,15 @@ int rn_tcp_connect(struct rn_stack *s, int family, const void *dst, uint16_t dpo
 	    (family != AF_INET && family != AF_INET6) || dport == 0)
 		return -RN_EINVAL;
 	struct rn_route r;
-	int rc = rn_route_get(family, dst, s->ifindex, &r);
+	/* (IPv6 finds no route to a local address with lo as the out-interface) */
+	int rc = rn_route_get(family, dst, s->loopback ? 0 : s->ifindex, &r);
 	if (rc < 0)
 		return rc;
-	if (r.type == RTN_LOCAL)
+	/* This host itself: only over lo (the kernel loops our frames back to
+	 * its own server, and its answers reach our socket the same way). */
+	if (r.type == RTN_LOCAL && !s->loopback)
 		return -RN_EUNSUP;
-	if (r.type != RTN_UNICAST)
+	if (r.type != RTN_UNICAST && r.type != RTN_LOCAL)
 		return -ENETUNREACH;
 
 	struct rn_tcp_conn *c = calloc(1, sizeof *c);

@@ -74,6 +74,8 @@ void rn_tcb_config_default(struct rn_tcb_config *cfg)
 uint16_t rn_tcp_mss_for_mtu(unsigned mtu, int family)
 {
 	unsigned hdrs = 20 + (family == AF_INET6 ? 40 : 20);
+	if (mtu > 65535)
+		mtu = 65535; /* lo's 65536: IP lengths are 16 bits */
 	if (mtu < hdrs + MIN_MSS)
 		return MIN_MSS;
 	return (uint16_t)(mtu - hdrs > 65535 ? 65535 : mtu - hdrs);

@@ -195,6 +195,15 @@ else
 	skip "terminal: a progress bar" "no script(1)"
 fi
 
+# --- this host itself, over lo: nginx in B on 127.0.0.1, ::1 and B's own
+# address (a fresh namespace's lo, as a learner's first try on a laptop) ---
+nginx_start "$NS_B" 8080 "$TMP/www" || not_ok "nginx in B listens"
+for h in 127.0.0.1 "[::1]" "$IP_B"; do
+	FILE=huge.bin HOST_A="$h:8080" fetch_big "loopback, $h"
+done
+like "loopback: names the firewall rule for lo's own address" "$(cat "$TMP/fetch.err")" \
+	"10\.77\.0\.2 is this host's address: nftables table inet rawnet_"
+
 # --- 5% of frames dropped each way ---
 ns_loss 5
 FETCH_TIMEOUT=90 fetch_big "5% loss each way" --source-ip 10.77.0.3

@@ -264,4 +264,9 @@ is "--json: an ICMP error object" "$(printf '%s\n' "$out" | jq -r 'select(.type=
 	"10.77.1.2 11 Time to live exceeded"
 CAP_PID=$ROUTED_CAP capture_stop
 is "tshark: no bad checksum in anything C sent in sections 8-9" "$(bad_checksums "$TMP/routed.pcap")" 0
+# --- this host itself: lo of a fresh namespace ---
+for h in 127.0.0.1 ::1; do
+	out=$(in_ns "$NS_B" "$RAWNET" ping -c 2 -i 0.2 -W 2 "$h" 2>&1)
+	like "ping $h on lo: 2 replies" "$out" "2 packets transmitted, 2 received, 0% packet loss"
+done
 done_testing

@@ -104,6 +104,19 @@ send --layer ip -q --hex "$pkt"
 sleep 0.2
 like "--hex at --layer ip arrives" "$(cat "$TMP/udp4.out")" "hex!"
 
+# --- this host itself over lo (B's lo, B's own listener): --reply sees the
+# SYN-ACK; at l2 IPv4 the kernel drops the frame as martian, and says so ---
+for layer in ip l4; do
+	out=$(in_ns "$NS_B" "$R" send --layer $layer --reply -W 2 "ip dst=127.0.0.1 / tcp dport=8080 flags=S seq=1000" 2>&1)
+	like "lo, 127.0.0.1 at --layer $layer: the SYN-ACK" "$out" "^< IP 127\.0\.0\.1\.8080 > 127\.0\.0\.1\.[0-9]+: Flags \[S\.\], seq [0-9]+, ack 1001,"
+done
+for layer in l2 ip l4; do
+	out=$(in_ns "$NS_B" "$R" send --layer $layer --reply -W 2 "ip6 dst=::1 / tcp dport=8080 flags=S seq=7" 2>&1)
+	like "lo, ::1 at --layer $layer: the SYN-ACK" "$out" "^< IP6 ::1\.8080 > ::1\.[0-9]+: Flags \[S\.\], seq [0-9]+, ack 8,"
+done
+out=$(in_ns "$NS_B" "$R" send --layer l2 -W 0.5 --reply "ip dst=127.0.0.1 / tcp dport=8080 flags=S" 2>&1)
+like "lo, IPv4 at --layer l2: the martian rule explained" "$out" "--layer l2 on lo: the kernel drops IPv4 frames .*--layer ip reaches it"
+
 # --- failures ---
 out=$(send --reply -W 0.5 "ip dst=10.77.0.99 / tcp dport=80" 2>&1)
 is "a silent destination: exit 1" "$?" 1

@@ -232,4 +232,28 @@ want=$(timeout 30 tcpdump -t -v -e -n -r "$TMP/pr-tcpdump.pcap" 2>/dev/null | he
 got=$(grep -Ev '^(listening on|[0-9]+ packets? )' "$TMP/pr.err")
 is "printed lines equal tcpdump -t -v -e -n's" "$got" "$want"
 like "printing: 6 packets captured" "$(cat "$TMP/pr.err")" '^6 packets captured$'
+# --- the kernel's TCP from A, live in B: on a stock veth its checksum is left
+# to the NIC (TP_STATUS_CSUMNOTREADY): -v, -V and JSON say so, never
+# "incorrect"; offloads off, it is verified and correct ---
+BG_OUT=$TMP/ck.echo bg_ns "$NS_A" socat TCP-LISTEN:7,reuseaddr,fork EXEC:cat
+wait_port "$NS_A" 7
+ck() { # options...: sniff the first TCP segment from A (its SYN-ACK)
+	BG_OUT=$TMP/ck.out bg_ns "$NS_B" "$RAWNET" sniff -n -c 1 -i "$IF_B" "$@" tcp and src host "$IP_A"
+	local pid=$BG_PID
+	sleep 0.5
+	in_ns "$NS_B" socat - "TCP:$IP_A:7" <<<x >/dev/null 2>&1
+	for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	cat "$TMP/ck.out"
+}
+v=$(ck -v) V=$(ck -V) j=$(ck -T json)
+if [ "$RN_OFFLOADS" = stock ]; then
+	like "offloaded checksum, -v: left to the NIC" "$v" "Flags \[S\.\], cksum 0x[0-9a-f]{4} \(unverified: left to the NIC\), seq"
+	like "offloaded checksum, -V: unverified, and why" "$V" $'Checksum: 0x[0-9a-f]{4} \\[unverified\\]\n +\\[Checksum Status: Unverified\\]\n +\\[Checksum left to the NIC by the sender \\(offload\\): not verified\\]'
+	like "offloaded checksum, JSON: status 2 (unverified)" "$j" '"tcp.checksum.status":2,'
+else
+	like "offloads off, -v: the checksum is correct" "$v" "Flags \[S\.\], cksum 0x[0-9a-f]{4} \(correct\), seq"
+	like "offloads off, -V: Good" "$V" "\[Checksum Status: Good\]"
+	like "offloads off, JSON: status 1" "$j" '"tcp.checksum.status":1,'
+fi
+unlike "the kernel's own checksum is never reported incorrect" "$v$V" "incorrect"
 done_testing

@@ -86,6 +86,40 @@ wait "$corrupt_pid"
 is "corrupt segment: exit 0, only the real data arrived" "$?:$(cat "$TMP/corrupt.out")" "0:after"
 like "corrupt segment: counted in the stats line" "$(cat "$TMP/corrupt.trace")" "^stats: .*, bad checksum 1,"
 
+# --- this host itself, over lo: an echo server in B on 127.0.0.1 / ::1 and
+# B's own address (a fresh namespace's lo); rawnet picks lo by the route ---
+BG_OUT=$TMP/echo_b.log bg_ns "$NS_B" socat TCP6-LISTEN:7,reuseaddr,fork,ipv6only=0 EXEC:cat
+wait_port "$NS_B" 7 || not_ok "echo server in B listens"
+for h in 127.0.0.1 ::1 "$IP_B" "$IP6_B"; do
+	out=$(NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp --send "lo $h" "$h" 7 2>"$TMP/lo.err")
+	is "loopback $h: exit 0, echo" "$?:$out" "0:lo $h"
+done
+like "loopback: the firewall rule keeps the kernel's RSTs off" "$(cat "$TMP/lo.err")" "is this host's address: nftables table inet rawnet_"
+head -c 3000000 /dev/urandom >"$TMP/lo.big"
+NS_TIMEOUT=30 in_ns "$NS_B" "$RAWNET" tcp --trace 127.0.0.1 7 <"$TMP/lo.big" >"$TMP/lo.got" 2>"$TMP/lo.trace"
+is "loopback: 3 MB echoed byte-exact over 127.0.0.1" "$?:$(cmp "$TMP/lo.big" "$TMP/lo.got" 2>&1)" "0:"
+like "loopback: 64 KiB segments in (lo's MTU and TSO)" "$(cat "$TMP/lo.trace")" "^127\.0\.0\.1:7 > 127\.0\.0\.1:[0-9]+  Flags \[P?\.\]  .*len [0-9]{5}"
+
+# --- a connect timeout while the answers did arrive, all with a bad checksum:
+# the message says so. A's kernel keeps quiet on port 9 (its RSTs dropped);
+# A sends SYN-ACKs with a wrong checksum for our SYN (at l2: past that rule) ---
+ip netns exec "$NS_A" nft add table inet quiet
+ip netns exec "$NS_A" nft add chain inet quiet out '{ type filter hook output priority 0; }'
+ip netns exec "$NS_A" nft add rule inet quiet out tcp sport 9 drop
+NS_TIMEOUT=20 in_ns "$NS_B" "$RAWNET" tcp -w 3 --trace --send x --source-ip 10.77.0.3 "$IP_A" 9 \
+	>/dev/null 2>"$TMP/badsa.trace" &
+badsa_pid=$!
+for _ in $(seq 50); do grep -q 'Flags \[S\]' "$TMP/badsa.trace" 2>/dev/null && break; sleep 0.1; done
+syn=$(grep -m1 'Flags \[S\]' "$TMP/badsa.trace")
+port=$(sed -n 's/^10\.77\.0\.3:\([0-9]*\) .*/\1/p' <<<"$syn")
+seq=$(sed -n 's/.*  seq \([0-9]*\) .*/\1/p' <<<"$syn")
+in_ns "$NS_A" "$RAWNET" send -q --layer l2 -c 2 -i 0.3 \
+	"ip src=$IP_A dst=10.77.0.3 / tcp sport=9 dport=${port:-1} seq=5000 ack=$(((${seq:-0} + 1) % 4294967296)) flags=SA chksum=0xbad"
+wait "$badsa_pid"
+like "connect timeout after bad-checksum answers: says why in one line" "$(grep -v '^stats' "$TMP/badsa.trace" | tail -n 1)" \
+	"^rawnet tcp: connect timeout: no answer from 10\.77\.0\.1:9 after 3 s, but 2 TCP segments arrived with a bad checksum and were dropped"
+ip netns exec "$NS_A" nft delete table inet quiet
+
 # --- SIGTERM: the connection is reset and the nftables table removed ---
 BG_OUT=$TMP/term.log bg_ns "$NS_B" bash -c "sleep 20 | $RAWNET tcp $IP_A 7"
 term_pid=$BG_PID

@@ -271,6 +271,7 @@ is "every frame corrupted" "$(stat_of a2b corrupted)" 50
 is "B dropped all 50 at its IP header and checksum checks" "$dropped" 50
 check "B's checksum checks caught $csum of 50 (the rest: a flipped IP version)" test "$csum" -ge 45
 
+
 # --- rate -----------------------------------------------------------------
 # The bucket's accuracy over 200 kB is judged frame by frame: on a stock veth
 # the sender's TSO frames of up to 64 KiB are 0.5 s of a 1 Mbit/s link each,
