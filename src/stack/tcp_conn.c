@@ -631,6 +631,8 @@ static void take_syn(struct rn_tcb *t, const struct rn_tcp_seg *seg, uint64_t no
 static void established(struct rn_tcb *t)
 {
 	t->t_connect = 0;
+	if (t->retries)
+		rn_rtt_syn_lost(&t->rtt, &t->cfg); /* RFC 6298 (5.7) */
 	t->retries = 0;
 	set_state(t, RN_TCP_ESTABLISHED);
 	if (t->fin_queued)
