@@ -970,5 +970,13 @@ int main(int argc, char **argv)
 		tests[np + i] = (struct CMUnitTest){ .name = fails[i] + strlen(dir) + 1,
 						     .test_func = test_must_fail,
 						     .initial_state = fails[i] };
-	return _cmocka_run_group_tests("tcp_script", tests, np + nf, NULL, NULL);
+	int rc = _cmocka_run_group_tests("tcp_script", tests, np + nf, NULL, NULL);
+	for (size_t i = 0; i < np; i++)
+		free(pass[i]);
+	for (size_t i = 0; i < nf; i++)
+		free(fails[i]);
+	free(pass);
+	free(fails);
+	free(tests);
+	return rc;
 }
