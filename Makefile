@@ -23,13 +23,15 @@ endif
 PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
 PCAP_LIBS   := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+PCRE2_CFLAGS := $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
+PCRE2_LIBS   := $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-missing-field-initializers
 CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DRAWNET_VERSION=\"$(VERSION)\"
-CFLAGS   += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -fPIC -MMD -MP $(PCAP_CFLAGS)
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -fPIC -MMD -MP $(PCAP_CFLAGS) $(PCRE2_CFLAGS)
 LDFLAGS  += $(SANFLAGS)
-LDLIBS   += $(PCAP_LIBS) -lm
+LDLIBS   += $(PCAP_LIBS) $(PCRE2_LIBS) -lm
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 TOOL_SRC := $(sort $(wildcard tools/*.c))

@@ -7,6 +7,7 @@
 #   the capture files themselves    -> fuzz_pcap
 #   example specs (below)           -> fuzz_craft (with fuzz/craft.dict)
 #   example responses and URLs      -> fuzz_http
+#   example display filters         -> fuzz_dfilter (with fuzz/dfilter.dict)
 #   (fuzz_reasm starts from an empty corpus)
 #
 #   fuzz/run.sh [SECONDS [HARNESS...]]      default: 60 s each, all harnesses
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.." || exit 2
 secs=${1:-60}
 shift || true
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(wire l4 craft print pcap http reasm)
+[ ${#names[@]} -gt 0 ] || names=(wire l4 craft print pcap http reasm dfilter)
 shared=${RN_SHARED:-$(cd .. && pwd)/shared}/testdata/tcpdump
 out=build/fuzz
 CC=${CC:-clang}
@@ -135,6 +136,24 @@ http_seeds() {
 	printf '\x01\x80example.org\0//other:81/p' >"$d/url-authority"
 }
 
+dfilter_seeds() {
+	local d=$out/dfilter/seeds i=0
+	mkdir -p "$d"
+	while IFS= read -r x; do
+		printf '%s' "$x" >"$d/expr-$((i += 1))"
+	done <<'EOF'
+fz.a == 10.0.0.0/8 && fz.p in {80, 443, 1000..2000}
+fz.a6 == fd00::/16 || !(fz.e[0:3] == 02:00:00)
+fz.s matches "(?-i)^a.c$" and fz.d contains "bc"
+fz.p != 80 xor fz.p === 443 or fz.p ~= 1
+len(fz.d) > 3 && count(fz.a) == 2 && fz.b & 1
+fz.i < -2 && fz.f >= 0.5 && fz.t > "2026-12-04 20:00:00"
+fz[-1] == 00 && fz.e[1-2] == 00:00 && fz.d[:2] == 61:62 && fz.d[3:] == 00
+fz.s == "a\x62\143" && fz.s > r"\d"
+fz.l || fz.p not in {8 .. 9}
+EOF
+}
+
 status=0
 run() { # name, extra libFuzzer args...
 	local name=$1; shift
@@ -159,6 +178,7 @@ PRINT="$(ls src/print/*.c) src/stack/reasm_stream.c $(ls src/util/*.c)"
 make_seeds
 craft_seeds
 http_seeds
+dfilter_seeds
 for n in "${names[@]}"; do
 	case $n in
 	wire)  build wire $W src/util/error.c;            run wire -max_len=256 ;;
@@ -169,6 +189,8 @@ for n in "${names[@]}"; do
 	pcap)  build pcap src/io/pcapfile.c $PRINT $W;    run pcap -max_len=16384 ;;
 	http)  build http src/stack/http.c $(ls src/util/*.c); run http -max_len=4096 ;;
 	reasm) build reasm src/stack/reasm_stream.c $(ls src/util/*.c); run reasm -max_len=2048 ;;
+	dfilter) build dfilter $(ls src/dfilter/*.c src/dissect/*.c) $W $(ls src/util/*.c) -lpcre2-8
+	       run dfilter -max_len=256 -dict=fuzz/dfilter.dict ;;
 	*) echo "unknown harness $n" >&2; exit 2 ;;
 	esac
 done

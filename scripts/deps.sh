@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|test|all]   (default: all)
 set -eu
 
-build_pkgs="gcc clang make libpcap-dev libcmocka-dev pkg-config"
+build_pkgs="gcc clang make libpcap-dev libcmocka-dev libpcre2-dev pkg-config"
 test_pkgs="iproute2 ethtool nftables tcpdump tshark socat nginx-light curl iputils-ping python3 jq"
 
 case "${1:-all}" in

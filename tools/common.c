@@ -1,6 +1,8 @@
 /* Helpers shared by the subcommands (see common.h). */
 #include <err.h>
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <grp.h>
 #include <math.h>
 #include <pwd.h>
@@ -9,7 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pcap/pcap.h>
+
 #include "common.h"
+#include "rawnet/dfilter.h"
+#include "rawnet/error.h"
+#include "rawnet/filter.h"
 #include "rawnet/strbuf.h"
 
 long long opt_int(const char *name, const char *s, long long min, long long max)
@@ -78,4 +85,64 @@ void out_flush(struct rn_strbuf *sb)
 		off += (size_t)n;
 	}
 	rn_sb_reset(sb);
+}
+
+/* Whether expr compiles as a tcpdump (pcap-filter(7)) expression. */
+static bool is_pcap_filter(const char *expr)
+{
+	struct rn_filter *f;
+	char msg[256];
+	if (rn_filter_compile_dlt(expr, DLT_EN10MB, 262144, &f, msg, sizeof msg) < 0)
+		return false;
+	rn_filter_free(f);
+	return true;
+}
+
+/* Whether expr reads as a display filter: it compiles as one, or it has a
+ * dotted field name next to one of the language's operators. */
+static bool is_display_filter(const char *expr)
+{
+	struct rn_dfilter *f;
+	if (rn_dfilter_compile(expr, &f, NULL) == 0) {
+		rn_dfilter_free(f);
+		return true;
+	}
+	static const char *ops[] = { "==", "!=", "&&", "||", " eq ", " contains ", " matches ",
+				     "[", " in {" };
+	bool dotted = false;
+	for (const char *p = expr; *p; p++)
+		if (*p == '.' && p > expr && isalpha((unsigned char)p[-1]) &&
+		    isalpha((unsigned char)p[1]))
+			dotted = true;
+	for (size_t i = 0; dotted && i < sizeof ops / sizeof ops[0]; i++)
+		if (strstr(expr, ops[i]))
+			return true;
+	return false;
+}
+
+struct rn_dfilter *tool_dfilter(const char *cmd, const char *expr)
+{
+	struct rn_dfilter *f;
+	struct rn_dfilter_error e;
+	int rc = rn_dfilter_compile(expr, &f, &e);
+	if (rc == 0)
+		return f;
+	if (rc != -RN_EINVAL)
+		errx(EXIT_USAGE, "-Y: %s", rn_strerror(rc));
+	char buf[1024];
+	rn_dfilter_format_error(expr, &e, buf, sizeof buf);
+	if (is_pcap_filter(expr))
+		errx(EXIT_USAGE, "-Y: %s\nNote: -Y takes a display filter (Wireshark syntax, "
+		     "\"ip.addr==1.2.3.4\"); \"%s\" is a pcap filter (tcpdump syntax): give it "
+		     "as the FILTER argument: rawnet %s '%s'", buf, expr, cmd, expr);
+	errx(EXIT_USAGE, "-Y: %s", buf);
+}
+
+void tool_pcap_filter_error(const char *cmd, const char *expr, const char *msg)
+{
+	if (is_display_filter(expr))
+		errx(EXIT_USAGE, "%s\nNote: FILTER is a pcap filter (tcpdump syntax, \"host "
+		     "1.2.3.4\"); \"%s\" is a display filter (Wireshark syntax): give it with "
+		     "-Y: rawnet %s -Y '%s'", msg, expr, cmd, expr);
+	errx(EXIT_USAGE, "%s", msg);
 }

@@ -28,6 +28,20 @@ struct rn_strbuf;
  * empties it; exits 2 with a message when the write fails. */
 void out_flush(struct rn_strbuf *sb);
 
+struct rn_dfilter;
+
+/* -Y EXPR: the compiled display filter; a bad one exits 2 with tshark's
+ * message, the expression with a caret under the bad token, and, when EXPR
+ * is pcap syntax ("host 1.2.3.4"), a note that the pcap filter goes as the
+ * FILTER argument of cmd ("read FILE", "sniff", "follow FILE"). */
+struct rn_dfilter *tool_dfilter(const char *cmd, const char *expr);
+
+/* A pcap FILTER that did not compile (msg from rn_filter_compile): exits 2
+ * with msg, and a note that a display filter ("ip.dst==10.0.0.1") belongs
+ * to -Y when it looks like one. */
+void tool_pcap_filter_error(const char *cmd, const char *expr, const char *msg)
+	__attribute__((noreturn));
+
 /* Monotonic time in seconds. */
 double mono_now(void);
 
