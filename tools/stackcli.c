@@ -271,10 +271,11 @@ void stack_close(struct stack_conn *sc)
 		fprintf(stderr,
 			"stats: segments in %" PRIu64 ", out %" PRIu64 ", retransmitted %" PRIu64
 			", timeouts %" PRIu64 ", out of order %" PRIu64 ", dropped %" PRIu64
-			"; srtt %.1f ms; frames in %" PRIu64 ", out %" PRIu64 ", ring drops %" PRIu64 "\n",
+			"; srtt %.1f ms; frames in %" PRIu64 ", out %" PRIu64 ", ring drops %" PRIu64
+			", bad checksum %" PRIu64 ", checksum offloaded %" PRIu64 "\n",
 			t->stats.segs_in, t->stats.segs_out, t->stats.retransmits, t->stats.rtos,
 			t->stats.ooo_segs, t->stats.drops, (double)rn_tcb_srtt(t) / 1000,
-			st.frames_in, st.frames_out, st.ring_drops);
+			st.frames_in, st.frames_out, st.ring_drops, st.bad_checksum, st.csum_partial);
 	}
 	if (sc->s)
 		rn_stack_close(sc->s); /* frees (and, if open, resets) the connection */

@@ -83,6 +83,13 @@ struct rn_field {
 
 struct rn_ftree; /* opaque: nodes in dissection order (depth-first, parents first) */
 
+/* An empty tree (NULL when out of memory), and its end. A tree is reused
+ * from packet to packet: building a packet's tree empties it first. The
+ * dissectors' entry point that fills one from a packet is declared beside
+ * them (src/dissect). */
+struct rn_ftree *rn_ftree_new(void);
+void rn_ftree_free(struct rn_ftree *t);
+
 /* The registered field of that display-filter name, or NULL. Protocol names
  * ("tcp", "dns", "frame") are fields of type RN_FT_PROTO. */
 const struct rn_fdesc *rn_fdesc_lookup(const char *name);

@@ -46,6 +46,18 @@ struct rn_packet_opts {
 
 struct rn_packet; /* opaque */
 
+/* What the kernel says of a received frame's transport (TCP/UDP) checksum:
+ * tp_status of the TPACKET_V3 ring's frame header, or of PACKET_AUXDATA on
+ * the other packet sockets (see packet(7)). With checksum offload on (the
+ * default on veth, virtio, bridges and lo) a frame from this host or its
+ * namespaces carries only the pseudo-header sum in that field: the sending
+ * NIC was to fill it in, so it is not wrong, only not there yet. */
+enum rn_rx_csum {
+	RN_RX_CSUM_UNKNOWN = 0,  /* nothing said (or l3 sockets): verify it */
+	RN_RX_CSUM_PARTIAL,      /* TP_STATUS_CSUMNOTREADY: left to the NIC */
+	RN_RX_CSUM_VALID,        /* TP_STATUS_CSUM_VALID: the NIC or kernel checked it */
+};
+
 /* One received frame; valid until the next rn_packet_next() call. VLAN tags
  * stripped by the NIC/kernel are put back into data (as libpcap does). */
 struct rn_frame {
@@ -57,6 +69,7 @@ struct rn_frame {
 	uint8_t pkttype;         /* PACKET_HOST, PACKET_OUTGOING, ... */
 	uint16_t protocol;       /* ethertype, host order */
 	int linktype;            /* RN_LINK_ETHERNET, or RN_LINK_LINUX_SLL for "any" */
+	uint8_t csum;            /* enum rn_rx_csum */
 };
 
 int rn_packet_open(const struct rn_packet_opts *opts, struct rn_packet **out);
@@ -110,6 +123,7 @@ struct rn_packet_msg {
 	uint32_t len;            /* out: bytes at data */
 	uint32_t orig_len;       /* out: the whole frame's length; > len when truncated */
 	uint8_t pkttype;         /* out: PACKET_HOST, PACKET_OTHERHOST, ... */
+	uint8_t csum;            /* out: enum rn_rx_csum */
 };
 
 /* rx_queue sockets: reads up to n queued frames without waiting (recvmmsg):

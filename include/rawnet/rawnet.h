@@ -15,6 +15,7 @@
 #include "rawnet/icmp6.h"
 #include "rawnet/udp.h"
 #include "rawnet/tcp.h"
+#include "rawnet/range.h"
 #include "rawnet/craft.h"
 #include "rawnet/netinfo.h"
 #include "rawnet/resolve.h"

@@ -112,7 +112,10 @@ bool rn_stack_addr_is_local(const struct rn_stack *s, int family);
 /* Counters of the whole stack. */
 struct rn_stack_stats {
 	uint64_t frames_in, frames_out, frames_ignored;
-	uint64_t bad_checksum, no_connection, rsts_sent, send_errors;
+	uint64_t bad_checksum;           /* TCP segments dropped: checksum wrong */
+	uint64_t csum_partial;           /* TCP segments taken whose checksum the kernel
+	                                    left to the NIC (offload: rawnet/packet.h) */
+	uint64_t no_connection, rsts_sent, send_errors;
 	uint64_t arp_replies;            /* ARP replies and neighbour advertisements sent */
 	uint64_t ring_drops;             /* frames the kernel dropped: the ring was full */
 };

@@ -275,6 +275,7 @@ static int l3_take(struct rn_packet *p, struct rn_frame *f)
 		f->pkttype = PACKET_HOST;
 		f->protocol = ETH_P_IP;
 		f->linktype = RN_LINK_RAW;
+		f->csum = RN_RX_CSUM_UNKNOWN;
 		return 1;
 	}
 	return 0;
@@ -446,6 +447,16 @@ unsigned rn_packet_latency_ms(const struct rn_packet *p)
 	return p->ring ? p->tov_ms : 0;
 }
 
+/* The kernel's word on the transport checksum, from a tp_status. */
+static uint8_t rx_csum_of(uint32_t tp_status)
+{
+	if (tp_status & TP_STATUS_CSUMNOTREADY)
+		return RN_RX_CSUM_PARTIAL;
+	if (tp_status & TP_STATUS_CSUM_VALID)
+		return RN_RX_CSUM_VALID;
+	return RN_RX_CSUM_UNKNOWN;
+}
+
 /* libpcap's direction rule, plus its loopback rule: on lo every frame is seen
  * twice (outgoing, then incoming), so the outgoing copy is skipped. */
 static bool want_frame(const struct rn_packet *p, uint8_t pkttype, int ifindex)
@@ -538,6 +549,7 @@ static int frame_from_block(struct rn_packet *p, struct rn_frame *f)
 			     (uint16_t)h->hv1.tp_vlan_tci, tpid);
 		f->ts_sec = h->tp_sec;
 		f->ts_nsec = h->tp_nsec;
+		f->csum = rx_csum_of(h->tp_status);
 		return 1;
 	}
 	return 0;
@@ -719,8 +731,7 @@ int rn_packet_recv_batch(struct rn_packet *p, struct rn_packet_msg *msgs, unsign
 		m->orig_len = mm[i].msg_len;
 		m->len = mm[i].msg_len < iov[i].iov_len ? mm[i].msg_len : (uint32_t)iov[i].iov_len;
 		m->pkttype = sll[i].sll_pkttype;
-		if (p->cooked || p->linktype != RN_LINK_ETHERNET)
-			continue;
+		m->csum = RN_RX_CSUM_UNKNOWN;
 		struct msghdr *mh = &mm[i].msg_hdr;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
 			if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA ||
@@ -728,6 +739,9 @@ int rn_packet_recv_batch(struct rn_packet *p, struct rn_packet_msg *msgs, unsign
 				continue;
 			struct tpacket_auxdata aux;
 			memcpy(&aux, CMSG_DATA(c), sizeof aux);
+			m->csum = rx_csum_of(aux.tp_status);
+			if (p->cooked || p->linktype != RN_LINK_ETHERNET)
+				continue;
 			if ((aux.tp_status & TP_STATUS_VLAN_VALID) || aux.tp_vlan_tci)
 				put_back_tag(p, m,
 					     (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid

@@ -34,6 +34,9 @@ struct rn_tcp_conn {
 };
 
 #define RN_STACK_BATCH 64        /* frames read per recvmmsg */
+/* The largest frame GSO/GRO hand a packet socket: an IPv6 header with a
+ * 65535-byte payload, an Ethernet header and two VLAN tags. */
+#define RN_STACK_FRAME_MAX (14 + 8 + 40 + 65535)
 
 struct rn_stack {
 	struct rn_packet *pkt;

@@ -143,7 +143,11 @@ static int setup_net(void)
 	return system("ip link set lo up && ip link add v0 type veth peer name v1 && "
 		      "ethtool -K v0 tx off >/dev/null 2>&1; ethtool -K v1 tx off >/dev/null 2>&1; "
 		      "ip addr add 10.9.0.1/24 dev v0 && ip link set v0 up && ip link set v1 up "
-		      "&& ip addr add fd09::1/64 dev v0 nodad") == 0;
+		      "&& ip addr add fd09::1/64 dev v0 nodad "
+		      /* v2 (10.9.1.1, the kernel) <-> v3 (the stack, as 10.9.1.2): a
+		       * veth as `ip link add` makes it, offloads on */
+		      "&& ip link add v2 type veth peer name v3 && ip addr add 10.9.1.1/24 dev v2 "
+		      "&& ip link set v2 up && ip link set v3 up") == 0;
 }
 
 #define NEED_NET()               \
@@ -155,17 +159,24 @@ static int setup_net(void)
 
 static const uint8_t KERNEL4[4] = { 10, 9, 0, 1 }, STACK4[4] = { 10, 9, 0, 2 };
 
-static int listener(uint16_t port)
+static const uint8_t STOCK_KERNEL4[4] = { 10, 9, 1, 1 }, STOCK_STACK4[4] = { 10, 9, 1, 2 };
+
+static int listener_on(const uint8_t *addr, uint16_t port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	assert_true(fd >= 0);
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-	memcpy(&sin.sin_addr, KERNEL4, 4);
+	memcpy(&sin.sin_addr, addr, 4);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
 	assert_int_equal(listen(fd, 4), 0);
 	return fd;
+}
+
+static int listener(uint16_t port)
+{
+	return listener_on(KERNEL4, port);
 }
 
 static struct rn_stack *open_stack(void)
@@ -558,6 +569,134 @@ static void test_dupacks_without_sack(void **state)
 	assert_int_equal(system("sysctl -qw net.ipv4.tcp_sack=1 net.ipv4.tcp_timestamps=1"), 0);
 }
 
+/* --- stock offloads ------------------------------------------------------ */
+
+static size_t max_seg_in;
+
+static void note_seg_in(void *arg, const struct rn_stack_event *ev)
+{
+	(void)arg;
+	if (ev->kind == RN_STACK_EV_SEG_IN && ev->seg->payload.len > max_seg_in)
+		max_seg_in = ev->seg->payload.len;
+}
+
+/* On a veth with its default offloads the kernel's segments reach the
+ * packet socket with the TCP checksum left to the NIC (CHECKSUM_PARTIAL)
+ * and, with TSO, as frames far larger than the MTU: the stack takes both
+ * (the socket queue and the ring alike), 2 MB arrive whole and a 64 KiB
+ * segment is one segment. A segment with a wrong checksum written from a
+ * packet socket on the kernel's side is still dropped and counted. */
+static void stock_exchange(bool ring, uint16_t port)
+{
+	int lfd = listener_on(STOCK_KERNEL4, port);
+	struct rn_stack_opts o = { .ifname = "v3", .has_ip4 = true, .rx_ring = ring,
+				   .trace = note_seg_in };
+	memcpy(o.ip4, STOCK_STACK4, 4);
+	struct rn_stack *s = NULL;
+	assert_int_equal(rn_stack_open(&o, &s), 0);
+	struct rn_tcp_conn *c = NULL;
+	assert_int_equal(rn_tcp_connect(s, AF_INET, STOCK_KERNEL4, port, 0, &c), 0);
+	int kfd = -1;
+	for (int i = 0; i < 500 && kfd < 0; i++) {
+		kfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
+		if (kfd < 0)
+			rn_stack_run(s, 10);
+	}
+	assert_true(kfd >= 0);
+	assert_true(rn_stack_wait(s, c, RN_TCB_CONNECTED, 2000) & RN_TCB_CONNECTED);
+
+	/* a corrupt segment at rcv_nxt: were it taken, "EVIL" would be read */
+	const struct rn_tcb *t = rn_tcp_tcb(c);
+	int pfd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	assert_true(pfd >= 0);
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				   .sll_ifindex = (int)if_nametoindex("v2") };
+	assert_int_equal(bind(pfd, (struct sockaddr *)&sll, sizeof sll), 0);
+	struct rn_eth eth = { .ethertype = RN_ETHERTYPE_IPV4 };
+	read_mac("v2", &eth.src);
+	read_mac("v3", &eth.dst);
+	uint8_t frame[128] = { 0 };
+	struct rn_ipv4 ip = { .ttl = 64, .proto = 6, .flag_df = true };
+	memcpy(ip.src, STOCK_KERNEL4, 4);
+	memcpy(ip.dst, STOCK_STACK4, 4);
+	struct rn_tcp tcp = { .sport = port, .dport = rn_tcp_local_port(c), .seq = t->rcv_nxt,
+			      .ack = t->snd_max, .flags = RN_TCP_ACK | RN_TCP_PSH, .window = 1000 };
+	struct rn_pseudo ph = { .family = AF_INET };
+	memcpy(ph.src, STOCK_KERNEL4, 4);
+	memcpy(ph.dst, STOCK_STACK4, 4);
+	size_t off = (size_t)rn_eth_emit(&eth, frame, sizeof frame);
+	memcpy(frame + off + 40, "EVIL", 4);
+	assert_int_equal(rn_tcp_emit(&tcp, &ph, frame + off + 20, sizeof frame - off - 20, 4), 20);
+	frame[off + 20 + 16] ^= 0x5a; /* the checksum, wrong */
+	assert_int_equal(rn_ipv4_emit(&ip, frame + off, sizeof frame - off, 24), 20);
+	assert_int_equal(send(pfd, frame, off + 44, 0), (ssize_t)(off + 44));
+	close(pfd);
+	for (int i = 0; i < 20; i++)
+		rn_stack_run(s, 5);
+	struct rn_stack_stats st;
+	rn_stack_stats(s, &st);
+	assert_int_equal(st.bad_checksum, 1);
+	char buf[4096];
+	assert_int_equal(rn_tcp_recv(c, buf, sizeof buf), -EAGAIN);
+
+	/* stack -> kernel */
+	assert_int_equal(rn_tcp_send(c, "ping", 4), 4);
+	ssize_t n = -1;
+	for (int i = 0; i < 200 && n < 0; i++) {
+		rn_stack_run(s, 5);
+		n = read(kfd, buf, sizeof buf);
+	}
+	assert_int_equal(n, 4);
+	assert_memory_equal(buf, "ping", 4);
+
+	/* 2 MB kernel -> stack */
+	static uint8_t big[2 << 20];
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (uint8_t)(i * 13 + (i >> 12));
+	size_t sent = 0, got = 0;
+	int same = 1;
+	max_seg_in = 0;
+	for (int i = 0; i < 40000 && got < sizeof big; i++) {
+		if (sent < sizeof big) {
+			ssize_t w = write(kfd, big + sent, sizeof big - sent);
+			if (w > 0)
+				sent += (size_t)w;
+		}
+		rn_stack_run(s, 1);
+		for (;;) {
+			ssize_t r = rn_tcp_recv(c, buf, sizeof buf);
+			if (r <= 0)
+				break;
+			if (memcmp(buf, big + got, (size_t)r) != 0)
+				same = 0;
+			got += (size_t)r;
+		}
+	}
+	assert_int_equal(got, sizeof big);
+	assert_true(same);
+	assert_true(max_seg_in > 1460); /* TSO: segments larger than the MSS, taken whole */
+	rn_stack_stats(s, &st);
+	assert_int_equal(st.bad_checksum, 1);
+	assert_true(st.csum_partial > 0);
+	close(kfd);
+	assert_true(rn_stack_wait(s, c, RN_TCB_EOF, 3000) & RN_TCB_EOF);
+	rn_tcp_free(c);
+	rn_stack_close(s);
+	close(lfd);
+}
+
+static void test_stock_offloads_queue(void **state)
+{
+	NEED_NET();
+	stock_exchange(false, 7010);
+}
+
+static void test_stock_offloads_ring(void **state)
+{
+	NEED_NET();
+	stock_exchange(true, 7011);
+}
+
 int main(void)
 {
 	have_net = setup_net();
@@ -573,6 +712,8 @@ int main(void)
 		cmocka_unit_test(test_close_and_abort),
 		cmocka_unit_test(test_isn_secret),
 		cmocka_unit_test(test_dupacks_without_sack),
+		cmocka_unit_test(test_stock_offloads_queue),
+		cmocka_unit_test(test_stock_offloads_ring),
 	};
 	return cmocka_run_group_tests_name("stack", tests, NULL, NULL);
 }
