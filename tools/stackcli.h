@@ -69,8 +69,10 @@ void stack_time_wait(struct stack_conn *sc, bool output_done);
 void stack_close(struct stack_conn *sc);
 
 /* tcp.c: standard input to the connection, the connection to standard
- * output, until both directions are closed; the exit status. */
-int tcp_run_cat(struct stack_conn *sc);
+ * output, until both directions are closed; the exit status. When the peer
+ * closes first, the client stops reading its input (read_after_eof false),
+ * the listener (nc -l) sends the rest of it first. */
+int tcp_run_cat(struct stack_conn *sc, bool read_after_eof);
 
 /* The trace printer of rawnet tcp and http (stderr, one line per event). */
 void stack_trace_line(void *arg, const struct rn_stack_event *ev);

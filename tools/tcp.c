@@ -41,7 +41,7 @@ static void usage(FILE *f)
 		"  -k               keep accepting, any number at once (their bytes to standard\n"
 		"                   output; standard input is not read)\n"
 		"  --echo           send each connection's bytes back to it\n"
-		"  -e CMD           run CMD (sh -c) per connection, its standard input and\n"
+		"  -e CMD           run CMD with /bin/sh per connection, its standard input and\n"
 		"                   output on the connection (as ncat -e)\n"
 		"  --max-conns N    at most N connections at once: further ones are reset\n"
 		"  --backlog N      connections half-open or not yet taken (default 128);\n"
@@ -211,7 +211,7 @@ static int run_send(struct stack_conn *sc, char *text, double wait)
 
 /* netcat: stdin to the peer, the peer to stdout (also for one accepted
  * connection of rawnet tcp -l). */
-int tcp_run_cat(struct stack_conn *sc)
+int tcp_run_cat(struct stack_conn *sc, bool read_after_eof)
 {
 	static uint8_t in[IO_CHUNK];
 	size_t in_len = 0, in_off = 0;
@@ -225,7 +225,8 @@ int tcp_run_cat(struct stack_conn *sc)
 			if (d == 1) {
 				/* the peer is done: send what we hold, then our FIN */
 				peer_eof = true;
-				stdin_open = false;
+				if (!read_after_eof)
+					stdin_open = false;
 			}
 		}
 		/* queued input first */
@@ -382,7 +383,7 @@ int cmd_tcp(int argc, char **argv)
 	stack_connect(&o, argv[optind], port, &sc);
 	int rc = stack_wait_connected(&sc);
 	if (rc == 0)
-		rc = send_text ? run_send(&sc, send_text, o.timeout) : tcp_run_cat(&sc);
+		rc = send_text ? run_send(&sc, send_text, o.timeout) : tcp_run_cat(&sc, false);
 	stack_time_wait(&sc, true); /* only after our active close */
 	stack_close(&sc);
 	return rc;

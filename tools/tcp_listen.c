@@ -476,7 +476,7 @@ static int run_single_cat(struct srv *sv)
 	endpoint(sc.peer, sizeof sc.peer, family, sc.dst, port);
 	sc.family = family;
 	sc.port = port;
-	int rc = tcp_run_cat(&sc);
+	int rc = tcp_run_cat(&sc, true);
 	stack_time_wait(&sc, true);
 	return rc;
 }

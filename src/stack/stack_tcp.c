@@ -798,7 +798,7 @@ int rn_tcp_listen(struct rn_stack *s, int family, uint16_t port, unsigned backlo
 			}
 			rn_stack_info(s, NULL,
 				      "%s is this host's address: nftables table inet %s drops the "
-				      "kernel's RSTs from port %u until we stop listening",
+				      "kernel's RSTs from port %u until the stack closes",
 				      ntop(family, me, a, sizeof a), l->fw.table, port);
 		}
 	}

@@ -48,7 +48,7 @@ printf 'from-server\n' >"$TMP/in"
 BG_OUT=$TMP/one.err BG_TIMEOUT=20 bg_ns "$NS_B" bash -c \
 	"$RAWNET tcp -l --trace $IP_B 7 <$TMP/in >$TMP/one.out"
 wait_log "$TMP/one.err" "LISTEN" || not_ok "one: the listener starts"
-got=$(printf 'from-client\n' | in_ns "$NS_A" timeout 10 socat - TCP:$IP_B:7 2>&1)
+got=$(printf 'from-client\n' | in_ns "$NS_A" timeout 10 socat -t 5 - TCP:$IP_B:7 2>&1)
 is "one: the client got our stdin" "$got" "from-server"
 wait "$BG_PID"
 is "one: exit 0 after both closed" "$?" 0
