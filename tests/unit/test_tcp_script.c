@@ -70,6 +70,10 @@ struct script {
 	uint64_t sent, rcvd;         /* stream bytes written / read by calls */
 	bool have_rfc, have_event;
 	unsigned refuse;             /* output() fails this many times */
+	bool cookie;                 /* call syncookie: the listener answers statelessly */
+	bool cookie_have_syn;
+	uint32_t cookie_iss;
+	struct rn_tcp_seg cookie_syn;
 };
 
 static uint8_t lpat(uint32_t rel)
@@ -448,13 +452,14 @@ static int ev_inbound(struct script *sc, char *p)
 	s.hdr.dport = LPORT;
 	s.hdr.flags = sp.flags;
 	s.hdr.seq = sc->remote_isn + sp.seq;
-	s.hdr.ack = sp.has_ack ? sc->tcb.iss + sp.ack : 0;
+	uint32_t iss = sc->cookie ? sc->cookie_iss : sc->tcb.iss;
+	s.hdr.ack = sp.has_ack ? iss + sp.ack : 0;
 	s.hdr.window = sp.has_win ? sp.win : 65535;
 	if (sp.has_opts) {
 		struct rn_tcp_opts o = sp.opts;
 		for (unsigned i = 0; i < o.nsack; i++) {
-			o.sack[i].left += sc->tcb.iss;
-			o.sack[i].right += sc->tcb.iss;
+			o.sack[i].left += iss;
+			o.sack[i].right += iss;
 		}
 		int n = rn_tcp_opts_encode(&o, s.hdr.opts);
 		if (n < 0)
@@ -465,7 +470,24 @@ static int ev_inbound(struct script *sc, char *p)
 	struct rn_tcp_seg wire;
 	if (roundtrip(sc, &s, false, &wire, back) < 0)
 		return FAIL(sc, "segment does not survive the wire format");
-	int r = rn_tcb_input(&sc->tcb, &wire, sc->now);
+	if (sc->cookie && (sp.flags & RN_TCP_SYN) && !(sp.flags & RN_TCP_ACK)) {
+		/* the SYN a SYN cookie answered: the machine never sees it */
+		sc->cookie_syn = wire;
+		sc->cookie_syn.payload = rn_view_make(NULL, 0);
+		sc->cookie_have_syn = true;
+		return 0;
+	}
+	int r;
+	if (sc->cookie) {
+		if (!sc->cookie_have_syn)
+			return FAIL(sc, "syncookie: the SYN comes first");
+		sc->cookie = false;
+		r = rn_tcb_accept_cookie(&sc->tcb, sc->cookie_iss, &sc->cookie_syn, &wire, sc->now);
+		if (r < 0)
+			return FAIL(sc, "rn_tcb_accept_cookie: %s", rn_strerror(r));
+		return 0;
+	}
+	r = rn_tcb_input(&sc->tcb, &wire, sc->now);
 	if (r < 0)
 		return FAIL(sc, "rn_tcb_input: %s", rn_strerror(r));
 	return 0;
@@ -554,7 +576,8 @@ static int ev_call(struct script *sc, char *p)
 	if (res && !parse_result(res, &want))
 		return FAIL(sc, "bad result '%s'", res);
 	uint32_t n = 0;
-	bool takes_arg = !strcmp(name, "send") || !strcmp(name, "recv") || !strcmp(name, "refuse");
+	bool takes_arg = !strcmp(name, "send") || !strcmp(name, "recv") || !strcmp(name, "refuse") ||
+			 !strcmp(name, "syncookie");
 	if (takes_arg != (arg != NULL))
 		return FAIL(sc, "call %s %s", name, takes_arg ? "needs a byte count" : "takes no argument");
 	if (arg && (!parse_u32(arg, &n) || n > (1u << 26)))
@@ -598,6 +621,11 @@ static int ev_call(struct script *sc, char *p)
 		got = rn_tcb_abort(&sc->tcb, sc->now);
 	} else if (!strcmp(name, "output")) {
 		got = rn_tcb_output(&sc->tcb, sc->now);
+	} else if (!strcmp(name, "syncookie")) {
+		/* the next SYN was answered by a SYN cookie n; the next segment is its ACK */
+		sc->cookie = true;
+		sc->cookie_iss = n;
+		return 0;
 	} else if (!strcmp(name, "refuse")) {
 		sc->refuse = n; /* the device refuses the next n segments */
 		return 0;
