@@ -5,7 +5,7 @@
 set -eu
 
 build_pkgs="gcc clang make libpcap-dev libcmocka-dev libpcre2-dev pkg-config"
-test_pkgs="iproute2 ethtool nftables tcpdump tshark socat nginx-light curl iputils-ping python3 jq"
+test_pkgs="iproute2 ethtool nftables tcpdump tshark socat nginx-light curl iputils-ping python3 jq traceroute nmap arp-scan"
 
 case "${1:-all}" in
 build) want="$build_pkgs" ;;

@@ -14,5 +14,7 @@ int cmd_follow(int argc, char **argv) RN_WEAK;
 int cmd_wire(int argc, char **argv) RN_WEAK;
 int cmd_tcp(int argc, char **argv) RN_WEAK;
 int cmd_http(int argc, char **argv) RN_WEAK;
+int cmd_traceroute(int argc, char **argv) RN_WEAK;
+int cmd_scan(int argc, char **argv) RN_WEAK;
 
 #endif

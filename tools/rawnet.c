@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	{ "wire", cmd_wire, "forward frames between two interfaces with loss, delay, reordering" },
 	{ "tcp", cmd_tcp, "a TCP connection over raw sockets: netcat on our own stack" },
 	{ "http", cmd_http, "HTTP/1.1 GET over the raw-socket TCP stack" },
+	{ "traceroute", cmd_traceroute, "the path to a host: UDP, ICMP or TCP probes, Paris-style flows" },
+	{ "scan", cmd_scan, "stateless TCP SYN port scan (SYN cookies); ARP and ping sweeps" },
 };
 
 static void usage(FILE *f)
@@ -32,7 +34,7 @@ static void usage(FILE *f)
 		RAWNET_VERSION);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].run)
-			fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nExit status: 0 ok, 1 no answer or failed transfer, 2 usage or error.\n"
 		   "See rawnet(8).\n");
 }

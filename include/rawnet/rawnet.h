@@ -35,5 +35,7 @@
 #include "rawnet/http.h"
 #include "rawnet/nftrst.h"
 #include "rawnet/impair.h"
+#include "rawnet/probe.h"
+#include "rawnet/dfilter.h"
 
 #endif

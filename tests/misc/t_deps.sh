@@ -43,7 +43,7 @@ for run in first second; do
 done
 
 # Every package the issue names is asked for when missing, in one call.
-want="gcc make libpcap-dev libcmocka-dev libpcre2-dev pkg-config iproute2 ethtool nftables tcpdump tshark socat nginx-light curl iputils-ping python3"
+want="gcc make libpcap-dev libcmocka-dev libpcre2-dev pkg-config iproute2 ethtool nftables tcpdump tshark socat nginx-light curl iputils-ping python3 traceroute nmap arp-scan"
 : >"$FAKE_LOG"
 FAKE_MISSING=$want deps >/dev/null 2>&1; rc=$?
 t "$rc" "all missing, as root: exit 0"

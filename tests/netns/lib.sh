@@ -8,6 +8,18 @@
 # and w_b (to B); ns_bridged bridges them (br0) and ns_loss drops frames there
 # with nftables numgen; ns_middle leaves them unbridged for `rawnet wire`.
 #
+# ns_chain N puts N routers (forwarding on) between A and B instead:
+#     $NS_A a0 --- l0 R1 r0 --- l0 R2 r0 --- ... --- l0 RN r0 --- b0 $NS_B
+# Link k (1..N+1) is 10.77.k.0/24 and fd77:k::/64, its left end .1 / ::1 and
+# its right end .2 / ::2, so IP_A=10.77.1.1, IP_B=10.77.(N+1).2, and router i
+# is NS_R[i] (names rn<pid>r<i>) with ${IP_R[i]}=10.77.i.2 / ${IP6_R[i]}=fd77:i::2
+# (the address it answers from towards A: its left leg). Every node has routes
+# to every link, so a traceroute from A lists IP_R[1..N], then IP_B. The
+# routers and B send ICMP errors without rate limits (icmp_ratelimit=0).
+# (Not so IPv4's errors for routes of type unreachable/prohibit, or for no
+# route at all: their limit, net.ipv4.route.error_cost, is not per namespace;
+# use nft reject rules to make a router answer !N/!H/!X every time.)
+#
 # Offloads: RN_OFFLOADS=stock leaves every veth as `ip link add` makes it
 # (TX checksum offload, TSO, GSO, GRO on: what users have); RN_OFFLOADS=off
 # turns them off, for tests about exact on-wire bytes (say so where you set it).
@@ -117,6 +129,55 @@ ns_middle() {
 	ip -n "$NS_W" link set w_b up
 	_ns_addr "$NS_A" "$IF_A" "$IP_A" "$IP6_A"
 	_ns_addr "$NS_B" "$IF_B" "$IP_B" "$IP6_B"
+	MAC_A=$(ip -n "$NS_A" -br link show "$IF_A" | awk '{print $3}')
+	MAC_B=$(ip -n "$NS_B" -br link show "$IF_B" | awk '{print $3}')
+}
+
+# N routers in a chain between A and B (see the top of this file).
+ns_chain() {
+	local n=$1 i k ns
+	NS_R=() IP_R=() IP6_R=()
+	_ns_add "$NS_A"
+	_ns_add "$NS_B"
+	for ((i = 1; i <= n; i++)); do
+		NS_R[i]="${NS_PREFIX}r$i" IP_R[i]=10.77.$i.2 IP6_R[i]=fd77:$i::2
+		_ns_add "${NS_R[i]}"
+		ip netns exec "${NS_R[i]}" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	done
+	# No ICMP rate limits in the routers and B: every probe of a parallel
+	# traceroute or scan gets its answer, so runs of different tools agree.
+	for ns in "${NS_R[@]}" "$NS_B"; do
+		ip netns exec "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_ratemask=0 \
+			net.ipv6.icmp.ratelimit=0 net.ipv6.icmp.ratemask=
+	done
+	# link k joins node k-1 (A when k=1) to node k (B when k=n+1)
+	local lns lif rns rif
+	for ((k = 1; k <= n + 1; k++)); do
+		if ((k == 1)); then lns=$NS_A lif=$IF_A; else lns=${NS_R[k-1]} lif=r0; fi
+		if ((k == n + 1)); then rns=$NS_B rif=$IF_B; else rns=${NS_R[k]} rif=l0; fi
+		ip link add "$lif" netns "$lns" type veth peer name "$rif" netns "$rns" ||
+			{ echo "not ok - cannot create veth"; exit 1; }
+		_ns_offloads "$lns" "$lif"
+		_ns_offloads "$rns" "$rif"
+		_ns_addr "$lns" "$lif" "10.77.$k.1" "fd77:$k::1"
+		_ns_addr "$rns" "$rif" "10.77.$k.2" "fd77:$k::2"
+	done
+	ip -n "$NS_A" route add default via 10.77.1.2
+	ip -n "$NS_A" -6 route add default via fd77:1::2
+	ip -n "$NS_B" route add default via "10.77.$((n + 1)).1"
+	ip -n "$NS_B" -6 route add default via "fd77:$((n + 1))::1"
+	for ((i = 1; i <= n; i++)); do
+		for ((k = 1; k <= n + 1; k++)); do
+			if ((k < i)); then
+				ip -n "${NS_R[i]}" route add "10.77.$k.0/24" via "10.77.$i.1"
+				ip -n "${NS_R[i]}" -6 route add "fd77:$k::/64" via "fd77:$i::1"
+			elif ((k > i + 1)); then
+				ip -n "${NS_R[i]}" route add "10.77.$k.0/24" via "10.77.$((i + 1)).2"
+				ip -n "${NS_R[i]}" -6 route add "fd77:$k::/64" via "fd77:$((i + 1))::2"
+			fi
+		done
+	done
+	IP_A=10.77.1.1 IP6_A=fd77:1::1 IP_B=10.77.$((n + 1)).2 IP6_B=fd77:$((n + 1))::2
 	MAC_A=$(ip -n "$NS_A" -br link show "$IF_A" | awk '{print $3}')
 	MAC_B=$(ip -n "$NS_B" -br link show "$IF_B" | awk '{print $3}')
 }
