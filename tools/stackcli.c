@@ -26,12 +26,21 @@ static void on_signal(int sig)
 	stack_interrupted = 1;
 }
 
-static void trace_line(void *arg, const struct rn_stack_event *ev)
+void stack_trace_line(void *arg, const struct rn_stack_event *ev)
 {
 	(void)arg;
 	char line[1024];
 	rn_stack_event_format(ev, line, sizeof line);
 	fprintf(stderr, "%s\n", line);
+}
+
+void stack_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: waits end */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 uint16_t stack_parse_port(const char *s)
@@ -136,7 +145,7 @@ void stack_connect(const struct stack_cli *o, const char *host, uint16_t port,
 		.ifname = ifc.name,
 		.firewall = o->no_firewall ? RN_STACK_FW_OFF : RN_STACK_FW_AUTO,
 		.tcp = &cfg,
-		.trace = o->trace ? trace_line : NULL,
+		.trace = o->trace ? stack_trace_line : NULL,
 	};
 	if (sc->family == AF_INET) {
 		so.has_ip4 = true;
@@ -168,11 +177,7 @@ void stack_connect(const struct stack_cli *o, const char *host, uint16_t port,
 		      a, rule);
 	}
 
-	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: waits end */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	stack_signals();
 
 	sc->t0 = mono_now();
 	rc = rn_tcp_connect(sc->s, sc->family, sc->dst, port, 0, &sc->c);

@@ -68,6 +68,31 @@ void stack_time_wait(struct stack_conn *sc, bool output_done);
  * with --trace first prints the connection's counters. */
 void stack_close(struct stack_conn *sc);
 
+/* tcp.c: standard input to the connection, the connection to standard
+ * output, until both directions are closed; the exit status. When the peer
+ * closes first, the client stops reading its input (read_after_eof false),
+ * the listener (nc -l) sends the rest of it first. */
+int tcp_run_cat(struct stack_conn *sc, bool read_after_eof);
+
+/* The trace printer of rawnet tcp and http (stderr, one line per event). */
+void stack_trace_line(void *arg, const struct rn_stack_event *ev);
+
+/* Installs the SIGINT/SIGTERM handlers that set stack_interrupted, ignores SIGPIPE. */
+void stack_signals(void);
+
+/* rawnet tcp -l (tcp_listen.c). */
+struct listen_cli {
+	const struct stack_cli *cli;  /* -I, -4/-6, --no-firewall, --trace, --time-wait */
+	const char *addr;             /* ADDR, or NULL: the interface's addresses */
+	uint16_t port;
+	bool keep;                    /* -k */
+	bool echo;                    /* --echo */
+	const char *exec;             /* -e CMD */
+	unsigned max_conns;           /* --max-conns (0: no limit) */
+	unsigned backlog;             /* --backlog */
+};
+int tcp_listen(const struct listen_cli *o);
+
 /* Parses a port number or a service name; exits 2 on failure. */
 uint16_t stack_parse_port(const char *s);
 

@@ -26,10 +26,26 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: rawnet tcp [-46] [-I IF] [--source-ip IP] [--source-mac MAC] [--no-firewall]\n"
 		"                  [--trace] [--send TEXT] [-w SECONDS] [--time-wait SECONDS] HOST PORT\n"
+		"       rawnet tcp -l [-k] [--echo | -e CMD] [--max-conns N] [--backlog N] [-46]\n"
+		"                  [-I IF] [--source-mac MAC] [--no-firewall] [--trace] [ADDR] PORT\n"
 		"\n"
 		"A TCP connection made by rawnet's own stack on a packet socket: standard input\n"
 		"goes to HOST:PORT, what it sends back to standard output; the end of input\n"
-		"half-closes the connection.\n"
+		"half-closes the connection. With -l, the passive side (as nc -l).\n"
+		"\n"
+		"  -l               listen on ADDR (this host's address, with an nftables rule\n"
+		"                   dropping the kernel's RSTs from PORT, or a free address of a\n"
+		"                   subnet: rawnet answers ARP / ND for it), or without ADDR on\n"
+		"                   -I IF's IPv4 and IPv6 addresses; take one connection: its\n"
+		"                   bytes to standard output, standard input to it\n"
+		"  -k               keep accepting, any number at once (their bytes to standard\n"
+		"                   output; standard input is not read)\n"
+		"  --echo           send each connection's bytes back to it\n"
+		"  -e CMD           run CMD with /bin/sh per connection, its standard input and\n"
+		"                   output on the connection (as ncat -e)\n"
+		"  --max-conns N    at most N connections at once: further ones are reset\n"
+		"  --backlog N      connections half-open or not yet taken (default 128);\n"
+		"                   beyond, SYNs are answered with SYN cookies (RFC 4987)\n"
 		"\n"
 		"  -I IF            the interface (default: the one the route to HOST uses)\n"
 		"  --source-ip IP   our address (default: the interface's own address, with an\n"
@@ -48,7 +64,8 @@ static void usage(FILE *f)
 		"                   sends again (default %g; 0: exit at once)\n"
 		"  -4, -6           use IPv4 / IPv6 for HOST\n"
 		"\n"
-		"Exit status: 0 after a clean close, 1 on reset or timeout, 2 on usage errors.\n",
+		"Exit status: 0 after a clean close, 1 on reset or timeout, 2 on usage errors;\n"
+		"-k runs until SIGINT or SIGTERM (exit 0).\n",
 		STACK_TIME_WAIT_DEFAULT);
 }
 
@@ -192,8 +209,9 @@ static int run_send(struct stack_conn *sc, char *text, double wait)
 	return sent_reply ? EXIT_OK : EXIT_NOREPLY;
 }
 
-/* netcat: stdin to the peer, the peer to stdout. */
-static int run_cat(struct stack_conn *sc)
+/* netcat: stdin to the peer, the peer to stdout (also for one accepted
+ * connection of rawnet tcp -l). */
+int tcp_run_cat(struct stack_conn *sc, bool read_after_eof)
 {
 	static uint8_t in[IO_CHUNK];
 	size_t in_len = 0, in_off = 0;
@@ -207,7 +225,8 @@ static int run_cat(struct stack_conn *sc)
 			if (d == 1) {
 				/* the peer is done: send what we hold, then our FIN */
 				peer_eof = true;
-				stdin_open = false;
+				if (!read_after_eof)
+					stdin_open = false;
 			}
 		}
 		/* queued input first */
@@ -257,7 +276,8 @@ static int run_cat(struct stack_conn *sc)
 
 int cmd_tcp(int argc, char **argv)
 {
-	enum { OPT_SRCIP = 256, OPT_SRCMAC, OPT_NOFW, OPT_TRACE, OPT_SEND, OPT_TIMEWAIT, OPT_HELP };
+	enum { OPT_SRCIP = 256, OPT_SRCMAC, OPT_NOFW, OPT_TRACE, OPT_SEND, OPT_TIMEWAIT, OPT_HELP,
+	       OPT_ECHO, OPT_MAXCONNS, OPT_BACKLOG };
 	static const struct option longopts[] = {
 		{ "source-ip", required_argument, NULL, OPT_SRCIP },
 		{ "source-mac", required_argument, NULL, OPT_SRCMAC },
@@ -266,13 +286,18 @@ int cmd_tcp(int argc, char **argv)
 		{ "send", required_argument, NULL, OPT_SEND },
 		{ "time-wait", required_argument, NULL, OPT_TIMEWAIT },
 		{ "help", no_argument, NULL, OPT_HELP },
+		{ "echo", no_argument, NULL, OPT_ECHO },
+		{ "max-conns", required_argument, NULL, OPT_MAXCONNS },
+		{ "backlog", required_argument, NULL, OPT_BACKLOG },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct stack_cli o = { .family = AF_UNSPEC, .timeout = 10,
 			       .time_wait = STACK_TIME_WAIT_DEFAULT };
 	char *send_text = NULL;
+	struct listen_cli lo = { .cli = &o, .backlog = 128 };
+	bool listen = false, wait_set = false;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "46I:w:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "46I:w:hlke:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case '4':
 			o.family = AF_INET;
@@ -285,6 +310,25 @@ int cmd_tcp(int argc, char **argv)
 			break;
 		case 'w':
 			o.timeout = opt_seconds("-w", optarg, 0.1, 3600);
+			wait_set = true;
+			break;
+		case 'l':
+			listen = true;
+			break;
+		case 'k':
+			lo.keep = true;
+			break;
+		case 'e':
+			lo.exec = optarg;
+			break;
+		case OPT_ECHO:
+			lo.echo = true;
+			break;
+		case OPT_MAXCONNS:
+			lo.max_conns = (unsigned)opt_int("--max-conns", optarg, 1, 1000000);
+			break;
+		case OPT_BACKLOG:
+			lo.backlog = (unsigned)opt_int("--backlog", optarg, 1, 65535);
 			break;
 		case OPT_SRCIP:
 			o.source_ip = optarg;
@@ -313,6 +357,22 @@ int cmd_tcp(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (!listen && (lo.keep || lo.echo || lo.exec || lo.max_conns))
+		errx(EXIT_USAGE, "-k, --echo, -e and --max-conns go with -l");
+	if (listen) {
+		if (send_text || o.source_ip || wait_set)
+			errx(EXIT_USAGE, "-l: --send, --source-ip and -w are for the client (give ADDR)");
+		if (lo.echo && lo.exec)
+			errx(EXIT_USAGE, "--echo and -e exclude each other");
+		int n = argc - optind;
+		if (n < 1 || n > 2) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		lo.addr = n == 2 ? argv[optind] : NULL;
+		lo.port = stack_parse_port(argv[argc - 1]);
+		return tcp_listen(&lo);
+	}
 	if (argc - optind != 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -323,7 +383,7 @@ int cmd_tcp(int argc, char **argv)
 	stack_connect(&o, argv[optind], port, &sc);
 	int rc = stack_wait_connected(&sc);
 	if (rc == 0)
-		rc = send_text ? run_send(&sc, send_text, o.timeout) : run_cat(&sc);
+		rc = send_text ? run_send(&sc, send_text, o.timeout) : tcp_run_cat(&sc, false);
 	stack_time_wait(&sc, true); /* only after our active close */
 	stack_close(&sc);
 	return rc;

@@ -17,8 +17,9 @@ struct rn_nftrst {
 };
 
 /* The nft commands (shell syntax, one per line) that add the rule for
- * src:sport > dst:dport, family AF_INET or AF_INET6, in table. sport 0
- * leaves the source port out (any port). Length or -RN_ENOSPC. */
+ * src:sport > dst:dport, family AF_INET or AF_INET6, in table. A port of 0
+ * or a NULL dst leaves that part out (any): a listener's rule is src:sport
+ * to anyone. Length or -RN_ENOSPC. */
 int rn_nftrst_format(int family, const void *src, uint16_t sport, const void *dst,
 		     uint16_t dport, const char *table, char *buf, size_t cap);
 

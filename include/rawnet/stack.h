@@ -20,6 +20,10 @@
  *           (or just rn_stack_run(s, timeout_ms), which waits itself);
  *           rn_tcp_poll(c) says what can be done: rn_tcp_send/recv/...
  *     rn_tcp_free(c); rn_stack_close(s);
+ * Or a server: rn_tcp_listen(s, AF_INET, 7, 128, true, &l), then after each
+ * rn_stack_run() take new connections with rn_tcp_accept(l, &c) and serve
+ * those rn_stack_next_ready() returns. Many connections share the loop:
+ * they are found by a hash of their 4-tuple, their timers sit in one heap.
  */
 #ifndef RAWNET_STACK_H
 #define RAWNET_STACK_H
@@ -34,6 +38,7 @@
 
 struct rn_stack;     /* opaque */
 struct rn_tcp_conn;  /* opaque: one connection of a stack */
+struct rn_tcp_listener; /* opaque: a passive open on one port */
 
 /* What a trace callback is told. */
 enum rn_stack_event_kind {
@@ -167,6 +172,62 @@ const struct rn_tcb *rn_tcp_tcb(const struct rn_tcp_conn *c);
 /* Our port, and the firewall table in use ("" when none). */
 uint16_t rn_tcp_local_port(const struct rn_tcp_conn *c);
 const char *rn_tcp_firewall_table(const struct rn_tcp_conn *c);
+
+/* The peer's address (4 or 16 bytes by *family) and port. */
+void rn_tcp_peer(const struct rn_tcp_conn *c, int *family, uint8_t addr[16], uint16_t *port);
+
+/* A pointer of the caller's, kept with the connection. */
+void rn_tcp_set_user(struct rn_tcp_conn *c, void *user);
+void *rn_tcp_user(const struct rn_tcp_conn *c);
+
+/* Connections (accepted or connected) that something happened to since
+ * they were last returned here: a segment arrived, a timer ran, the device
+ * took a refused segment. NULL when none. Each comes back once per batch
+ * of events, oldest first; check it with rn_tcp_poll(). */
+struct rn_tcp_conn *rn_stack_next_ready(struct rn_stack *s);
+
+/* Number of connections the stack holds (including unaccepted ones). */
+size_t rn_stack_conn_count(const struct rn_stack *s);
+
+/* --- passive open (RFC 9293 §3.10.1 OPEN passive) --- */
+
+struct rn_tcp_listener_stats {
+	uint64_t syns;                   /* SYNs that found the listener */
+	uint64_t accepted;               /* connections handed out by rn_tcp_accept() */
+	uint64_t cookies_sent;           /* SYN-ACKs with a SYN cookie (the backlog was full) */
+	uint64_t cookies_ok;             /* connections made from a returning cookie */
+	uint64_t cookies_bad;            /* ACKs with a cookie that did not check out */
+	uint64_t dropped;                /* SYNs dropped: backlog full, cookies off */
+};
+
+/* Listens on our address of family (AF_INET or AF_INET6) port port. At
+ * most backlog connections wait half-open (SYN-RECEIVED) or unaccepted;
+ * SYNs beyond that are answered with SYN cookies (RFC 4987 §3.6: a
+ * stateless SYN-ACK whose ISN encodes the MSS and a keyed hash, so only a
+ * peer that got it can complete the handshake; such connections have no
+ * window scaling, timestamps or SACK), or dropped when syncookies is false.
+ * With the host's own address a kernel socket reserves the port and an
+ * nftables rule drops the kernel's RSTs from it (to anyone) until
+ * rn_tcp_listener_close(). 0, -RN_EINVAL, -EADDRINUSE, or the firewall's
+ * error. */
+int rn_tcp_listen(struct rn_stack *s, int family, uint16_t port, unsigned backlog,
+		  bool syncookies, struct rn_tcp_listener **out);
+
+/* The next established connection, now the caller's (rn_tcp_free() it),
+ * or -EAGAIN when none is waiting. It may already hold data, or the peer's
+ * FIN. */
+int rn_tcp_accept(struct rn_tcp_listener *l, struct rn_tcp_conn **out);
+
+/* Connections waiting for rn_tcp_accept(). */
+unsigned rn_tcp_listener_pending(const struct rn_tcp_listener *l);
+
+void rn_tcp_listener_stats(const struct rn_tcp_listener *l, struct rn_tcp_listener_stats *st);
+
+/* Stops listening: resets the connections not yet accepted, frees. Later
+ * SYNs are answered with RST (by us, or by the kernel for its own address).
+ * While accepted connections on the port remain, the reserved port and the
+ * firewall rule stay until rn_stack_close(). */
+void rn_tcp_listener_close(struct rn_tcp_listener *l);
 
 /* Forgets the connection: aborts it when still open, removes its firewall
  * rule, frees it. Segments for it are answered with RSTs afterwards (when

@@ -241,6 +241,16 @@ int rn_tcb_connect(struct rn_tcb *tcb, uint64_t now);
 /* Passive open: CLOSED -> LISTEN; the first valid SYN makes it the connection. */
 int rn_tcb_listen(struct rn_tcb *tcb);
 
+/* A passive open completed by a SYN cookie (RFC 4987 §3.6): the listener
+ * answered syn statelessly with a SYN-ACK of sequence number iss (and only
+ * an MSS option), and ack is the peer's ACK of it. Sets the tcb (CLOSED)
+ * up as if it had sent that SYN-ACK, with the options the SYN-ACK offered
+ * (no window scaling, timestamps or SACK), and feeds it ack: the result is
+ * ESTABLISHED (state changes CLOSED -> LISTEN -> SYN-RECEIVED -> ...).
+ * -RN_EINVAL unless CLOSED and never used. */
+int rn_tcb_accept_cookie(struct rn_tcb *tcb, uint32_t iss, const struct rn_tcp_seg *syn,
+			 const struct rn_tcp_seg *ack, uint64_t now);
+
 /* One arriving segment (already checksummed and matched to this tcb's ports).
  * Returns 0 (also for dropped segments: see stats), -RN_EINVAL on bad args. */
 int rn_tcb_input(struct rn_tcb *tcb, const struct rn_tcp_seg *seg, uint64_t now);

@@ -18,21 +18,23 @@
 
 extern char **environ;
 
-/* "ip saddr A ip daddr B tcp sport P tcp dport Q" */
+/* "ip saddr A ip daddr B tcp sport P tcp dport Q"; a NULL dst or a zero
+ * port leaves that part out (any). */
 static int match_expr(int family, const void *src, uint16_t sport, const void *dst,
 		      uint16_t dport, char *buf, size_t cap)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 	if ((family != AF_INET && family != AF_INET6) || !inet_ntop(family, src, s, sizeof s) ||
-	    !inet_ntop(family, dst, d, sizeof d))
+	    (dst && !inet_ntop(family, dst, d, sizeof d)))
 		return -RN_EINVAL;
 	const char *ip = family == AF_INET ? "ip" : "ip6";
-	int n;
-	if (sport)
-		n = snprintf(buf, cap, "%s saddr %s %s daddr %s tcp sport %u tcp dport %u", ip, s, ip,
-			     d, sport, dport);
-	else
-		n = snprintf(buf, cap, "%s saddr %s %s daddr %s tcp dport %u", ip, s, ip, d, dport);
+	int n = snprintf(buf, cap, "%s saddr %s", ip, s);
+	if (n >= 0 && dst && (size_t)n < cap)
+		n += snprintf(buf + n, cap - (size_t)n, " %s daddr %s", ip, d);
+	if (n >= 0 && sport && (size_t)n < cap)
+		n += snprintf(buf + n, cap - (size_t)n, " tcp sport %u", sport);
+	if (n >= 0 && dport && (size_t)n < cap)
+		n += snprintf(buf + n, cap - (size_t)n, " tcp dport %u", dport);
 	return n < 0 || (size_t)n >= cap ? -RN_ENOSPC : n;
 }
 

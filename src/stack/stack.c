@@ -310,8 +310,18 @@ void rn_stack_close(struct rn_stack *s)
 {
 	if (!s)
 		return;
+	while (s->listeners)
+		rn_tcp_listener_close(s->listeners);
 	while (s->conns)
 		rn_tcp_free(s->conns);
+	for (size_t i = 0; i < s->nkept; i++) {
+		rn_nftrst_remove(&s->kept[i].fw);
+		if (s->kept[i].port_fd >= 0)
+			close(s->kept[i].port_fd);
+	}
+	free(s->kept);
+	free(s->heap);
+	free(s->held);
 	if (s->pkt)
 		rn_packet_close(s->pkt);
 	if (s->filter)
@@ -349,16 +359,6 @@ void rn_stack_stats(struct rn_stack *s, struct rn_stack_stats *st)
 
 /* --- frames in ----------------------------------------------------------- */
 
-static struct rn_tcp_conn *lookup(struct rn_stack *s, int family, const uint8_t *raddr,
-				  uint16_t rport, uint16_t lport)
-{
-	for (struct rn_tcp_conn *c = s->conns; c; c = c->next)
-		if (c->family == family && c->lport == lport && c->rport == rport &&
-		    !memcmp(c->raddr, raddr, family == AF_INET ? 4 : 16))
-			return c;
-	return NULL;
-}
-
 /* A TCP segment from src to dst (one of ours), in a frame from smac. */
 static void tcp_input(struct rn_stack *s, int family, const uint8_t *src, const uint8_t *dst,
 		      const struct rn_mac *smac, struct rn_view l4, uint8_t csum, uint64_t now)
@@ -382,14 +382,17 @@ static void tcp_input(struct rn_stack *s, int family, const uint8_t *src, const 
 		s->st.bad_checksum++;
 		return;
 	}
-	struct rn_tcp_conn *c = lookup(s, family, src, seg.hdr.sport, seg.hdr.dport);
+	struct rn_tcp_conn *c = rn_conn_lookup(s, family, src, seg.hdr.sport, seg.hdr.dport);
 	if (c && c->started) {
 		struct rn_stack_event ev = { .kind = RN_STACK_EV_SEG_IN, .conn = c, .family = family,
 					     .src = src, .dst = dst, .seg = &seg };
 		rn_stack_emit(s, &ev);
 		rn_tcb_input(&c->tcb, &seg, now);
+		rn_conn_changed(c, true);
 		return;
 	}
+	if (!c && rn_listener_input(s, family, src, dst, smac, &seg, now))
+		return;
 	s->st.no_connection++;
 	/* The kernel answers for its own addresses; we answer for ours. */
 	if (rn_stack_addr_is_local(s, family))
@@ -438,9 +441,13 @@ static void ipv6_input(struct rn_stack *s, const struct rn_eth *eth, struct rn_v
 /* Announces next hops that became known, and fails those that never answered. */
 static void check_resolving(struct rn_stack *s, uint64_t now)
 {
-	for (struct rn_tcp_conn *c = s->conns; c; c = c->next)
+	if (!s->nresolving)
+		return;
+	for (struct rn_tcp_conn *c = s->conns, *n; c; c = n) {
+		n = c->next;
 		if (c->resolving)
 			rn_conn_resolve(c, now);
+	}
 }
 
 /* csum: what the kernel said of the frame's TCP checksum (enum rn_rx_csum). */
@@ -488,33 +495,26 @@ static void frame_input(struct rn_stack *s, const uint8_t *data, size_t len, uin
 static uint64_t next_deadline(struct rn_stack *s)
 {
 	uint64_t t = rn_neigh_next_timer(&s->neigh);
-	for (struct rn_tcp_conn *c = s->conns; c; c = c->next) {
-		if (c->started) {
-			uint64_t d = rn_tcb_next_timer(&c->tcb);
-			if (d < t)
-				t = d;
-			if (c->output_blocked && t > 1)
-				t = 1; /* retry at once */
-		}
-	}
-	return t;
+	uint64_t c = rn_conn_next_deadline(s);
+	return c < t ? c : t;
 }
 
+/* The connections whose deadline has come, from the top of the heap; each
+ * is looked at once per call (a device that keeps refusing waits for the
+ * next run). */
 static void run_timers(struct rn_stack *s, uint64_t now)
 {
-	for (struct rn_tcp_conn *c = s->conns; c; c = c->next) {
-		if (c->resolving) {
-			rn_conn_resolve(c, now);
-			continue;
-		}
-		if (!c->started)
-			continue;
-		if (rn_tcb_next_timer(&c->tcb) <= now)
-			rn_tcb_timer(&c->tcb, now);
+	check_resolving(s, now);
+	for (size_t guard = s->heap_len + 1; guard && s->heap_len && s->heap[0]->heap_key <= now;
+	     guard--) {
+		struct rn_tcp_conn *c = s->heap[0];
 		if (c->output_blocked) {
 			c->output_blocked = false;
 			rn_tcb_output(&c->tcb, now);
 		}
+		if (rn_tcb_next_timer(&c->tcb) <= now)
+			rn_tcb_timer(&c->tcb, now);
+		rn_conn_changed(c, true);
 	}
 }
 
@@ -539,8 +539,14 @@ void rn_stack_rearm(struct rn_stack *s)
 static void end_batch(struct rn_stack *s)
 {
 	s->in_batch = false;
-	for (struct rn_tcp_conn *c = s->conns; c; c = c->next)
+	for (size_t i = 0; i < s->held_len; i++) {
+		struct rn_tcp_conn *c = s->held[i];
+		c->held = false;
 		rn_conn_flush_ack(c);
+		if (c->output_blocked)
+			rn_conn_changed(c, false);
+	}
+	s->held_len = 0;
 }
 
 /* Frames from the TPACKET_V3 ring: waits up to wait_ms for the first. */

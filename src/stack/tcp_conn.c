@@ -633,6 +633,8 @@ static void take_syn(struct rn_tcb *t, const struct rn_tcp_seg *seg, uint64_t no
 static void established(struct rn_tcb *t)
 {
 	t->t_connect = 0;
+	if (t->retries)
+		rn_rtt_syn_lost(&t->rtt, &t->cfg); /* RFC 6298 (5.7) */
 	t->retries = 0;
 	set_state(t, RN_TCP_ESTABLISHED);
 	if (t->fin_queued)
@@ -658,6 +660,27 @@ static void input_listen(struct rn_tcb *t, const struct rn_tcp_seg *seg, uint64_
 	take_syn(t, seg, now);
 	t->syn_pending = true;
 	set_state(t, RN_TCP_SYN_RECEIVED);
+}
+
+int rn_tcb_accept_cookie(struct rn_tcb *t, uint32_t iss, const struct rn_tcp_seg *syn,
+			 const struct rn_tcp_seg *ack, uint64_t now)
+{
+	if (!t || !syn || !ack || t->state != RN_TCP_CLOSED || t->was_established)
+		return -RN_EINVAL;
+	struct rn_tcp_seg s = *syn;
+	s.opts = (struct rn_tcp_opts){ .has_mss = syn->opts.has_mss, .mss = syn->opts.mss };
+	t->passive = true;
+	set_state(t, RN_TCP_LISTEN);
+	t->ep.lport = s.hdr.dport;
+	t->ep.rport = s.hdr.sport;
+	init_send(t, now);
+	t->iss = t->snd_una = iss;
+	t->snd_buf_seq = iss + 1;
+	t->lost_high = t->rexmit_high = t->recover = iss;
+	t->snd_max = iss + 1;
+	take_syn(t, &s, now);
+	set_state(t, RN_TCP_SYN_RECEIVED);
+	return rn_tcb_input(t, ack, now);
 }
 
 static void input_syn_sent(struct rn_tcb *t, const struct rn_tcp_seg *seg, uint64_t now)

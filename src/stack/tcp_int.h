@@ -38,6 +38,10 @@ void rn_rtt_init(struct rn_tcp_rtt *r, const struct rn_tcb_config *cfg);
 void rn_rtt_sample(struct rn_tcp_rtt *r, const struct rn_tcb_config *cfg, uint64_t rtt_us);
 /* The current RTO with backoff applied, clamped to [rto_min, rto_max]. */
 uint64_t rn_rtt_rto(const struct rn_tcp_rtt *r, const struct rn_tcb_config *cfg);
+/* (5.7): the SYN or SYN-ACK was retransmitted and no RTT sample exists when
+ * the handshake completes: the backoff ends and an RTO below 3 s becomes 3 s. */
+#define RN_RTO_AFTER_SYN_LOSS_US 3000000u
+void rn_rtt_syn_lost(struct rn_tcp_rtt *r, const struct rn_tcb_config *cfg);
 
 /* tcp_cc.c: congestion control in bytes; mss is the sender's segment size. */
 void rn_cc_init(struct rn_tcb *t);

@@ -48,3 +48,13 @@ uint64_t rn_rtt_rto(const struct rn_tcp_rtt *r, const struct rn_tcb_config *cfg)
 		rto = cfg->rto_min_us;
 	return rto;
 }
+
+void rn_rtt_syn_lost(struct rn_tcp_rtt *r, const struct rn_tcb_config *cfg)
+{
+	if (r->has_sample)
+		return;
+	r->backoff = 0;
+	if (r->rto < RN_RTO_AFTER_SYN_LOSS_US)
+		r->rto = RN_RTO_AFTER_SYN_LOSS_US < cfg->rto_max_us ? RN_RTO_AFTER_SYN_LOSS_US
+								    : cfg->rto_max_us;
+}

@@ -3,7 +3,8 @@
 # setup, for UDP, ICMP and TCP probes over IPv4 and IPv6; !H, !N and !X from
 # reject rules and routes in R2; a hop that stays silent (*); TCP SYNs to an
 # open port with the kernel's RSTs kept off the wire; a constant flow (Paris)
-# and good checksums in a capture; usage errors.
+# and good checksums in a capture; one path through equal-cost routes (ECMP)
+# where traceroute(8) sees two; usage errors.
 . "$(dirname "$0")/lib.sh"
 need_root
 RN_OFFLOADS=stock
@@ -126,7 +127,36 @@ ip -n "${NS_R[2]}" route add blackhole 10.77.11.0/24
 same_as_traceroute "blackhole, -m 4 -q 1 -w 0.5" -n -m 4 -q 1 -w 0.5 10.77.11.1
 like "blackhole: hop 4 is a star" "$OURS" '^ 4  \*$'
 
-# 6. Usage and errors: exit 2 with a message naming the input.
+# 6. Equal-cost paths (ECMP): R1 balances 10.77.30.1 (an address of B) over
+#    R2 and a second router X by a hash of addresses and ports
+#    (fib_multipath_hash_policy=1). traceroute(8) changes the port for each
+#    probe and sees both at hop 2; our probes are one flow and take one path.
+NS_X="${NS_PREFIX}x"
+_ns_add "$NS_X"
+ip netns exec "$NS_X" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_ratemask=0
+ip link add e0 netns "${NS_R[1]}" type veth peer name l0 netns "$NS_X"
+ip link add r0 netns "$NS_X" type veth peer name e0 netns "$NS_B"
+_ns_addr "${NS_R[1]}" e0 10.77.20.1 fd77:20::1
+_ns_addr "$NS_X" l0 10.77.20.2 fd77:20::2
+_ns_addr "$NS_X" r0 10.77.21.1 fd77:21::1
+_ns_addr "$NS_B" e0 10.77.21.2 fd77:21::2
+ip -n "$NS_B" addr add 10.77.30.1/32 dev lo
+ip -n "$NS_X" route add 10.77.1.0/24 via 10.77.20.1
+ip -n "$NS_X" route add 10.77.30.1/32 via 10.77.21.2
+ip -n "${NS_R[2]}" route add 10.77.30.1/32 via 10.77.3.2
+ip netns exec "${NS_R[1]}" sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+ip -n "${NS_R[1]}" route add 10.77.30.1/32 nexthop via 10.77.2.2 nexthop via 10.77.20.2
+hop2_addrs() { awk '$1 == 2' | grep -oE '10\.77\.[0-9]+\.[0-9]+' | sort -u | wc -l; }
+n=$(in_ns "$NS_A" traceroute -n -q 10 10.77.30.1 2>&1 | hop2_addrs)
+[ "$n" = 2 ] || n=$(in_ns "$NS_A" traceroute -n -q 10 10.77.30.1 2>&1 | hop2_addrs) # 1 in 512 per try
+is "ECMP: traceroute(8)'s probes take both paths at hop 2" "$n" 2
+for m in -U -I -T; do
+	out=$(in_ns "$NS_A" "$RAWNET" traceroute -n -q 10 $m 10.77.30.1 2>&1)
+	is "ECMP $m: our 10 probes at hop 2 all take one path (Paris)" "$(printf '%s\n' "$out" | hop2_addrs)" 1
+	like "ECMP $m: and reach B" "$out" '^ 3  10\.77\.30\.1 '
+done
+
+# 7. Usage and errors: exit 2 with a message naming the input.
 err=$(in_ns "$NS_A" "$RAWNET" traceroute -n nosuch.invalid 2>&1); rc=$?
 is "unresolvable name: exit 2" "$rc" 2
 like "unresolvable name: named" "$err" 'nosuch\.invalid'
